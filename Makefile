@@ -1,0 +1,38 @@
+# guidepath: the two commands of the README are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+SHARED ?= ../shared
+CASE ?= $(SHARED)/contract/examples/01-sacroiliitis-failed-conservative.case.json
+
+.PHONY: setup run test lint bench contract clean
+
+$(BIN)/guidepath: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m guidepath.codes.icd10 --warm
+	touch $@
+
+setup: $(BIN)/guidepath
+
+run: setup
+	$(BIN)/guidepath evaluate $(CASE)
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+
+contract: setup
+	$(BIN)/python $(SHARED)/contract/check.py --cmd "$(BIN)/guidepath"
+
+test: setup lint
+	$(BIN)/pytest
+	$(BIN)/python $(SHARED)/contract/check.py --cmd "$(BIN)/guidepath"
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

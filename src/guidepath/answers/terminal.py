@@ -1,0 +1,81 @@
+"""Render an Assessment for the terminal with rich: bottom line, recommendations with strength and
+citation numbers, avoid list, missing facts, warnings and the numbered reference list."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from guidepath.engine.models import Assessment
+
+STRENGTH_STYLE = {"strong": "bold green", "conditional": "yellow", "expert_opinion": "cyan"}
+
+
+def _numbers(assessment: Assessment) -> dict[str, int]:
+    return {ref.id: n for n, ref in enumerate(assessment.references, start=1)}
+
+
+def _cite(ids: list[str], numbers: dict[str, int]) -> str:
+    return "[" + ", ".join(str(numbers[i]) for i in ids if i in numbers) + "]"
+
+
+def bottom_line(assessment: Assessment) -> str:
+    """One paragraph: the stage and the primary recommendation for this patient, first."""
+    primary = next((r for r in assessment.recommendations if r.role == "primary"), None)
+    lead = f"{assessment.stage_title}. " if assessment.stage_title else ""
+    action = primary.text if primary else "No recommendation could be made from the facts given."
+    return f"{lead}{action}"
+
+
+def _recommendations(assessment: Assessment, numbers: dict[str, int]) -> Table:
+    table = Table(title="Recommendations", show_lines=False, expand=True)
+    table.add_column("Role", style="bold", no_wrap=True)
+    table.add_column("Action", no_wrap=True)
+    table.add_column("Strength", no_wrap=True)
+    table.add_column("Recommendation")
+    for item in assessment.recommendations:
+        why = f"\n[dim]Why: {'; '.join(item.why)}[/dim]" if item.why else ""
+        table.add_row(
+            item.role.replace("_", " "),
+            item.action,
+            Text(item.strength.replace("_", " "), style=STRENGTH_STYLE[item.strength]),
+            f"{item.text} {_cite(item.citations, numbers)}{why}",
+        )
+    return table
+
+
+def _avoid(assessment: Assessment, numbers: dict[str, int]) -> Table:
+    table = Table(title="Avoid", expand=True)
+    table.add_column("Action", no_wrap=True, style="red")
+    table.add_column("Strength", no_wrap=True)
+    table.add_column("Why")
+    for item in assessment.avoid:
+        table.add_row(item.action, item.strength.replace("_", " "),
+                      f"{item.text} {_cite(item.citations, numbers)}")
+    return table
+
+
+def render_assessment(assessment: Assessment, console: Console | None = None) -> None:
+    """Print the assessment as a readable article."""
+    console = console or Console()
+    numbers = _numbers(assessment)
+    header = Text.assemble(("Phenotype: ", "bold"), assessment.phenotype,
+                           ("   Stage: ", "bold"), assessment.stage)
+    console.print(Panel(Group(header, Text(""), Text(bottom_line(assessment))),
+                        title="Bottom line", border_style="blue"))
+    for warning in assessment.warnings:
+        console.print(Panel(f"{warning.text} {_cite(warning.citations, numbers)}",
+                            title=f"Warning: {warning.code}", border_style="red"))
+    console.print(_recommendations(assessment, numbers))
+    if assessment.avoid:
+        console.print(_avoid(assessment, numbers))
+    if assessment.missing:
+        console.print(Text("Missing facts that would change the advice", style="bold"))
+        for item in assessment.missing:
+            console.print(f"  • [bold]{item.field}[/bold]: {item.why}")
+    console.print(Text("References", style="bold"))
+    for n, ref in enumerate(assessment.references, start=1):
+        year = f", {ref.year}" if ref.year else ""
+        console.print(f"  {n}. [{ref.type.capitalize()}] {ref.title}. {ref.source}{year}.")

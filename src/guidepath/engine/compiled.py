@@ -1,0 +1,124 @@
+"""The knowledge pack made ready for fast evaluation: every condition compiled once.
+
+Also maps fact names back to the case fields a user would fill in, so an undecided fact can be
+reported in ``missing`` by the field path of the contract.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from guidepath.engine.conditions import TRUE, Compiled, Compiler, Facts
+from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
+from guidepath.knowledge.schema import Ask, ConditionNode, Pack, Recommendation, Stage, Warning
+
+FACT_FIELDS: dict[str, str] = {
+    "condition": "conditions",
+    "red_flag": "red_flags",
+    "red_flags": "red_flags",
+    "provocation": "exam.provocation_tests",
+    "imaging": "imaging",
+    "activity": "scores",
+    "spa": "pain.inflammatory_back_pain",
+    "labs.crp_elevated": "labs.crp_mg_l",
+}
+TREATMENT_GROUPS = frozenset(
+    {"nsaid", "conservative", "pt", "tnfi", "il17i", "jaki", "biologic", "blocks", "therapeutic",
+     "injections", "rfa", "prolotherapy", "fusion", "glucocorticoid", "nonoperative"}
+)
+
+
+def field_of(fact: str) -> str:
+    """The contract field behind a fact name (``blocks.positive`` → ``treatments``)."""
+    if fact in FACT_FIELDS:
+        return FACT_FIELDS[fact]
+    group = fact.split(".", 1)[0]
+    if group in TREATMENT_GROUPS:
+        return "treatments"
+    return FACT_FIELDS.get(group, fact)
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    """A recommendation with its compiled condition (``None``: always applies)."""
+
+    rule: Recommendation
+    holds: Compiled | None
+
+    def state(self, facts: Facts) -> int:
+        """TRUE, FALSE or UNKNOWN for this patient."""
+        return TRUE if self.holds is None else self.holds(facts)
+
+
+@dataclass(frozen=True)
+class CompiledStage:
+    """A pathway stage with its compiled entry condition."""
+
+    stage: Stage
+    holds: Compiled
+
+
+@dataclass(frozen=True)
+class CompiledWarning:
+    """A warning with its compiled condition."""
+
+    warning: Warning
+    holds: Compiled
+
+
+@dataclass(frozen=True)
+class CompiledAsk:
+    """A global question: ask for ``ask.fact`` when ``holds`` (or always)."""
+
+    ask: Ask
+    holds: Compiled | None
+
+
+@dataclass(frozen=True)
+class CompiledPack:
+    """Everything the engine needs, built once per pack."""
+
+    pack: Pack
+    compiler: Compiler
+    rules: dict[str, CompiledRule]
+    global_rules: tuple[CompiledRule, ...]
+    stages: tuple[CompiledStage, ...]
+    warnings: tuple[CompiledWarning, ...]
+    asks: tuple[CompiledAsk, ...]
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    def condition_of(self, name: str) -> ConditionNode:
+        """A named definition of the pathway."""
+        return self.compiler.resolve(name)
+
+
+def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:
+    return None if node is None else compiler.compile(node)
+
+
+def compile_pack(pack: Pack) -> CompiledPack:
+    """Compile every condition of a pack; unknown ``ref`` names fail here."""
+    compiler = Compiler(pack.pathway.definitions)
+    rules = {
+        rid: CompiledRule(rule, _maybe(compiler, rule.when))
+        for rid, rule in pack.recommendations.items()
+    }
+    return CompiledPack(
+        pack=pack,
+        compiler=compiler,
+        rules=rules,
+        global_rules=tuple(r for r in rules.values() if r.rule.scope == "global"),
+        stages=tuple(CompiledStage(s, compiler.compile(s.when)) for s in pack.pathway.stages),
+        warnings=tuple(
+            CompiledWarning(w, compiler.compile(w.when)) for w in pack.pathway.warnings
+        ),
+        asks=tuple(CompiledAsk(a, _maybe(compiler, a.when)) for a in pack.pathway.asks),
+        thresholds=dict(pack.pathway.thresholds),
+    )
+
+
+@cache
+def compiled_pack(name: str = DEFAULT_PACK) -> CompiledPack:
+    """The named pack, loaded, validated and compiled once per process."""
+    return compile_pack(load_pack(name))

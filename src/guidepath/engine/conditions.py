@@ -1,0 +1,219 @@
+"""Condition trees with three-valued logic, compiled once into plain Python closures.
+
+A tree is ``all`` / ``any`` / ``not`` over leaves ``{fact, op, value}`` with a closed operator
+set; nothing is ever ``eval``-ed. A fact that is absent (``None``) makes its leaf UNKNOWN, and
+UNKNOWN flows upward by Kleene's rules: ``all`` is FALSE as soon as one part is FALSE, ``any`` is
+TRUE as soon as one part is TRUE, otherwise UNKNOWN. So a missing fact is never read as "no".
+
+Counts that are only partly documented are :class:`Range` values: three positive provocation tests
+out of six with two not done is ``Range(3, 5)``, so ``ge 3`` is TRUE but ``ge 4`` is UNKNOWN.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, NamedTuple
+
+from guidepath.knowledge.schema import All, AnyOf, ConditionNode, Leaf, Not, Ref
+
+TRUE, FALSE, UNKNOWN = 1, 0, -1
+Facts = Mapping[str, Any]
+Compiled = Callable[[Facts], int]
+
+
+class Range(NamedTuple):
+    """A number known only to lie between ``low`` and ``high`` inclusive (``high`` may be inf)."""
+
+    low: float
+    high: float
+
+
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+}
+
+
+def _range_test(op: str, value: Range, target: float) -> int:
+    compare = _COMPARE[op]
+    at_low, at_high = compare(value.low, target), compare(value.high, target)
+    if op in ("eq", "ne") and value.low != value.high:
+        inside = value.low <= target <= value.high
+        if op == "eq":
+            return UNKNOWN if inside else FALSE
+        return UNKNOWN if inside else TRUE
+    if at_low == at_high:
+        return TRUE if at_low else FALSE
+    return UNKNOWN
+
+
+def _leaf_test(op: str, target: Any) -> Callable[[Any], int]:
+    if op in _COMPARE:
+        compare = _COMPARE[op]
+
+        def test(value: Any) -> int:
+            if type(value) is Range:
+                return _range_test(op, value, target)
+            return TRUE if compare(value, target) else FALSE
+
+        return test
+    if op == "in":
+        allowed = frozenset(target)
+        return lambda value: TRUE if value in allowed else FALSE
+    if op == "contains":
+        return lambda value: TRUE if target in value else FALSE
+    if op == "intersects":
+        wanted = frozenset(target)
+        return lambda value: TRUE if wanted.intersection(value) else FALSE
+    raise ValueError(f"unknown operator {op!r}")
+
+
+def _compile_leaf(leaf: Leaf) -> Compiled:
+    fact = leaf.fact
+    if leaf.op == "known":
+        wanted = bool(leaf.value)
+        return lambda facts: TRUE if (facts.get(fact) is not None) == wanted else FALSE
+    if leaf.op == "not_documented_as":
+        documented = leaf.value
+        return lambda facts: FALSE if facts.get(fact) == documented else TRUE
+    test = _leaf_test(leaf.op, leaf.value)
+
+    def evaluate(facts: Facts) -> int:
+        value = facts.get(fact)
+        return UNKNOWN if value is None else test(value)
+
+    return evaluate
+
+
+def _compile_all(parts: list[Compiled]) -> Compiled:
+    def evaluate(facts: Facts) -> int:
+        result = TRUE
+        for part in parts:
+            state = part(facts)
+            if state == FALSE:
+                return FALSE
+            if state == UNKNOWN:
+                result = UNKNOWN
+        return result
+
+    return evaluate
+
+
+def _compile_any(parts: list[Compiled]) -> Compiled:
+    def evaluate(facts: Facts) -> int:
+        result = FALSE
+        for part in parts:
+            state = part(facts)
+            if state == TRUE:
+                return TRUE
+            if state == UNKNOWN:
+                result = UNKNOWN
+        return result
+
+    return evaluate
+
+
+def _compile_not(part: Compiled) -> Compiled:
+    def evaluate(facts: Facts) -> int:
+        state = part(facts)
+        return UNKNOWN if state == UNKNOWN else TRUE - state
+
+    return evaluate
+
+
+class Compiler:
+    """Compiles trees against a set of named definitions (``{ref: name}``), caching each one."""
+
+    def __init__(self, definitions: Mapping[str, ConditionNode]) -> None:
+        self.definitions = definitions
+        self._done: dict[str, Compiled] = {}
+        self._active: set[str] = set()
+        self._by_node: dict[int, tuple[ConditionNode, Compiled]] = {}
+
+    def resolve(self, name: str) -> ConditionNode:
+        """The tree a ``ref`` names; an unknown name is a pack error."""
+        if name not in self.definitions:
+            raise ValueError(f"condition reference {name!r} is not defined")
+        return self.definitions[name]
+
+    def compile(self, node: ConditionNode) -> Compiled:
+        """A fast function ``facts -> TRUE | FALSE | UNKNOWN`` for the tree (cached per node)."""
+        known = self._by_node.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        compiled = self._compile(node)
+        self._by_node[id(node)] = (node, compiled)
+        return compiled
+
+    def _compile(self, node: ConditionNode) -> Compiled:
+        if isinstance(node, Leaf):
+            return _compile_leaf(node)
+        if isinstance(node, All):
+            return _compile_all([self.compile(part) for part in node.all])
+        if isinstance(node, AnyOf):
+            return _compile_any([self.compile(part) for part in node.any])
+        if isinstance(node, Not):
+            return _compile_not(self.compile(node.not_))
+        return self._compile_ref(node)
+
+    def _compile_ref(self, node: Ref) -> Compiled:
+        if node.ref not in self._done:
+            if node.ref in self._active:
+                raise ValueError(f"condition reference {node.ref!r} refers to itself")
+            self._active.add(node.ref)
+            self._done[node.ref] = self.compile(self.resolve(node.ref))
+            self._active.discard(node.ref)
+        return self._done[node.ref]
+
+    def unknown_facts(self, node: ConditionNode, facts: Facts) -> Iterator[str]:
+        """The undocumented facts that leave the tree UNKNOWN (empty when it is decided)."""
+        if self.compile(node)(facts) != UNKNOWN:
+            return
+        if isinstance(node, Leaf):
+            yield node.fact
+            return
+        for part in _parts(node, self):
+            yield from self.unknown_facts(part, facts)
+
+    def reasons(self, node: ConditionNode, facts: Facts) -> list[str]:
+        """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient)."""
+        if self.compile(node)(facts) != TRUE:
+            return []
+        if node.label:
+            return [node.label]
+        if isinstance(node, Leaf):
+            return [f"{node.fact} {node.op} {node.value}"]
+        if isinstance(node, AnyOf):
+            first = next(p for p in node.any if self.compile(p)(facts) == TRUE)
+            return self.reasons(first, facts)
+        if isinstance(node, Ref):
+            return self.reasons(self.resolve(node.ref), facts)
+        if isinstance(node, Not):
+            return []
+        return [label for part in node.all for label in self.reasons(part, facts)]
+
+
+def _parts(node: ConditionNode, compiler: Compiler) -> list[ConditionNode]:
+    if isinstance(node, All):
+        return list(node.all)
+    if isinstance(node, AnyOf):
+        return list(node.any)
+    if isinstance(node, Not):
+        return [node.not_]
+    if isinstance(node, Ref):
+        return [compiler.resolve(node.ref)]
+    return []
+
+
+def leaf_facts(node: ConditionNode, compiler: Compiler) -> Iterator[str]:
+    """Every fact name a tree reads (for pack checks)."""
+    if isinstance(node, Leaf):
+        yield node.fact
+        return
+    for part in _parts(node, compiler):
+        yield from leaf_facts(part, compiler)

@@ -1,0 +1,301 @@
+"""Derive the flat fact map the condition trees read from a Case.
+
+Fact names are dotted (``nsaid.failed_weeks``). ``None`` means unknown: a whole group is unknown when
+its case field is absent (no ``treatments`` → every treatment fact is ``None``), while an empty list
+is a documented "none". Counts that are only partly documented are :class:`Range` values.
+Thresholds (what counts as a positive block, a lasting relief...) come from the pack, not the code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from guidepath.case import Case, Imaging, Treatment
+from guidepath.engine.conditions import Range
+from guidepath.engine.phenotype import classify_phenotype, spa_feature_count
+from guidepath.vocabulary import Condition, RedFlag
+
+FAILED = frozenset(
+    {"partial", "inadequate", "primary_nonresponse", "secondary_nonresponse", "intolerance"}
+)
+CONSERVATIVE = frozenset(
+    {"nsaid", "cox2_inhibitor", "physical_therapy", "manual_therapy", "sij_belt",
+     "activity_modification"}
+)
+NSAIDS = frozenset({"nsaid", "cox2_inhibitor"})
+ADVANCED_CLASSES = ("tnfi", "il17i", "jaki")
+INTERVENTIONAL = frozenset({"sij_injection", "rfa", "prolotherapy", "prp"})
+SPINE_SOURCES = frozenset({"disc_herniation", "spinal_stenosis", "facet_arthropathy", "fracture"})
+DIAGNOSIS_CONDITIONS: dict[str, tuple[str, ...]] = {
+    "ibd": ("K50", "K51"),
+    "psoriasis": ("L40",),
+    "recurrent_uveitis": ("H20.02",),
+}
+Thresholds = Mapping[str, float]
+
+
+def derive_facts(case: Case, thresholds: Thresholds) -> dict[str, Any]:
+    """All facts for one case (see the module docstring for the conventions)."""
+    facts: dict[str, Any] = {}
+    _direct(case, facts)
+    _condition_facts(case, facts)
+    _red_flag_facts(case, facts)
+    _imaging_facts(case.imaging, facts)
+    _provocation_facts(case, facts)
+    _activity_facts(case, facts)
+    if case.treatments is not None:
+        _treatment_facts(case.treatments, thresholds, facts)
+    facts["labs.crp_elevated"] = _above(facts.get("labs.crp_mg_l"), thresholds["crp_elevated_mg_l"])
+    facts["spa.features"] = spa_feature_count(facts)
+    facts["phenotype"] = classify_phenotype(case.diagnoses, facts)
+    return facts
+
+
+def _above(value: float | None, limit: float) -> bool | None:
+    return None if value is None else value > limit
+
+
+def _direct(case: Case, facts: dict[str, Any]) -> None:
+    for group in ("patient", "pain", "labs", "scores"):
+        model = getattr(case, group)
+        if model is not None:
+            for name, value in model:
+                facts[f"{group}.{name}"] = value
+    facts["diagnoses"] = case.diagnoses
+    facts["conditions"] = case.conditions
+    facts["red_flags"] = case.red_flags
+
+
+def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
+    """``condition.<name>``: listed (or implied by a diagnosis code) → True; list given → False."""
+    listed = set(case.conditions) if case.conditions is not None else None
+    codes = case.diagnoses or []
+    for name in Condition.__args__:
+        implied = any(c.startswith(DIAGNOSIS_CONDITIONS.get(name, ("~",))) for c in codes)
+        if implied or (listed is not None and name in listed):
+            facts[f"condition.{name}"] = True
+        elif listed is not None:
+            facts[f"condition.{name}"] = False
+
+
+def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
+    if case.red_flags is None:
+        return
+    flags = set(case.red_flags)
+    facts["red_flags.any"] = bool(flags)
+    for name in RedFlag.__args__:
+        facts[f"red_flag.{name}"] = name in flags
+
+
+def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
+    """Positive provocation tests as a Range: tests not done could still be positive."""
+    tests = case.exam.provocation_tests if case.exam else None
+    if tests is None:
+        return
+    results = [value for _, value in tests]
+    positive = sum(1 for v in results if v is True)
+    not_done = sum(1 for v in results if v is None)
+    if positive + sum(1 for v in results if v is False) == 0:
+        return
+    facts["provocation.positive"] = positive if not_done == 0 else Range(positive, positive + not_done)
+    facts["provocation.done"] = len(results) - not_done
+
+
+def _activity_facts(case: Case, facts: dict[str, Any]) -> None:
+    scores = case.scores
+    asdas = None if scores is None else scores.asdas_crp if scores.asdas_crp is not None else scores.asdas_esr
+    facts["activity.asdas"] = asdas
+    facts["activity.basdai"] = None if scores is None else scores.basdai
+
+
+def _imaging_facts(studies: list[Imaging] | None, facts: dict[str, Any]) -> None:
+    if studies is None:
+        return
+    sij = [s for s in studies if s.region in ("sij", "pelvis")]
+    sij_findings = {f for s in sij for f in s.findings}
+    facts["imaging.sij_done"] = bool(sij)
+    facts["imaging.sij_xray"] = any(s.modality == "xray" for s in sij)
+    facts["imaging.sij_mri"] = any(s.modality == "mri" and s.region == "sij" for s in sij)
+    facts["imaging.sij_ct"] = any(s.modality == "ct" for s in sij)
+    facts["imaging.sij_findings"] = sorted(sij_findings)
+    facts["imaging.sij_inflammation"] = any(
+        s.modality == "mri" and "bone_marrow_edema" in s.findings for s in sij
+    )
+    facts["imaging.sij_definite"] = bool(
+        sij_findings & {"erosions", "ankylosis"} or facts["imaging.sij_inflammation"]
+    )
+    facts["imaging.sij_possible"] = bool(
+        sij_findings & {"sclerosis", "joint_space_narrowing", "equivocal"}
+    )
+    facts["imaging.fracture"] = any("fracture" in s.findings for s in studies)
+    facts["imaging.spine_clear"] = _region_clear(studies, "spine", SPINE_SOURCES)
+    facts["imaging.hip_clear"] = _region_clear(studies, "hip", {"hip_osteoarthritis", "fracture"})
+
+
+def _region_clear(studies: Iterable[Imaging], region: str, sources: Iterable[str]) -> bool | None:
+    """True when the region was imaged without a competing pain source; None when not imaged."""
+    found = [s for s in studies if s.region == region]
+    if not found:
+        return None
+    return not any(set(s.findings) & set(sources) for s in found)
+
+
+def _treatment_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
+    _nsaid_facts(treatments, facts)
+    _conservative_facts(treatments, facts)
+    _advanced_therapy_facts(treatments, facts)
+    _block_facts(treatments, limits, facts)
+    _therapeutic_injection_facts(treatments, limits, facts)
+    _rfa_facts(treatments, limits, facts)
+    facts["prolotherapy.count"] = sum(1 for t in treatments if t.type == "prolotherapy")
+    facts["fusion.done"] = any(t.type == "sij_fusion" for t in treatments)
+    facts["glucocorticoid.current"] = any(
+        t.type == "systemic_glucocorticoid" and t.current for t in treatments
+    )
+    facts["nonoperative.months"] = _nonoperative_months(treatments, limits["weeks_per_month"])
+
+
+def _weeks_total(items: list[Treatment]) -> float | Range:
+    known = sum(t.weeks for t in items if t.weeks is not None)
+    return known if all(t.weeks is not None for t in items) else Range(known, math.inf)
+
+
+def _weeks_max(items: list[Treatment]) -> float | Range:
+    known = max((t.weeks for t in items if t.weeks is not None), default=0.0)
+    return known if all(t.weeks is not None for t in items) else Range(known, math.inf)
+
+
+def _nsaid_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
+    nsaids = [t for t in treatments if t.type in NSAIDS]
+    failed = [t for t in nsaids if t.outcome in FAILED]
+    facts["nsaid.tried"] = bool(nsaids)
+    facts["nsaid.count_failed"] = len({t.agent or f"#{i}" for i, t in enumerate(failed)})
+    facts["nsaid.failed_weeks"] = _weeks_total(failed)
+    facts["nsaid.intolerance"] = any(t.outcome == "intolerance" for t in nsaids)
+    facts["nsaid.good"] = any(t.outcome == "good" for t in nsaids)
+    facts["nsaid.ongoing"] = any(t.outcome == "ongoing" or t.current for t in nsaids)
+    facts["nsaid.outcome_unknown"] = any(t.outcome is None for t in nsaids)
+
+
+def _conservative_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
+    items = [t for t in treatments if t.type in CONSERVATIVE]
+    failed = [t for t in items if t.outcome in FAILED]
+    facts["conservative.tried"] = bool(items)
+    facts["conservative.max_weeks"] = _weeks_max(items)
+    facts["conservative.failed_weeks"] = _weeks_max(failed)
+    facts["conservative.good"] = any(t.outcome == "good" for t in items)
+    facts["pt.tried"] = any(t.type == "physical_therapy" for t in treatments)
+
+
+def _advanced_therapy_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
+    """TNFi / IL-17i / JAKi history: first TNFi response, failed mechanisms, current therapy."""
+    advanced = [t for t in treatments if t.type in ADVANCED_CLASSES]
+    tnfis = [t for t in advanced if t.type == "tnfi"]
+    for kind in ADVANCED_CLASSES:
+        of_kind = [t for t in advanced if t.type == kind]
+        facts[f"{kind}.count"] = len(of_kind)
+        facts[f"{kind}.failed_count"] = sum(1 for t in of_kind if t.outcome in FAILED)
+    facts["tnfi.first_outcome"] = tnfis[0].outcome if tnfis else "none"
+    facts["tnfi.latest_outcome"] = tnfis[-1].outcome if tnfis else "none"
+    facts["tnfi.nonresponse_type"] = (
+        tnfis[-1].outcome
+        if tnfis and tnfis[-1].outcome in ("primary_nonresponse", "secondary_nonresponse")
+        else None
+    )
+    facts["tnfi.latest_agent"] = (tnfis[-1].biosimilar_of or tnfis[-1].agent) if tnfis else "none"
+    facts["biologic.failed_classes"] = len(
+        {t.type for t in advanced if t.outcome in FAILED and t.outcome != "intolerance"}
+    )
+    latest = advanced[-1] if advanced else None
+    current = next((t for t in reversed(advanced) if t.current), latest)
+    facts["biologic.tried"] = bool(advanced)
+    facts["biologic.latest_class"] = latest.type if latest else "none"
+    facts["biologic.current_outcome"] = (current.outcome or None) if current else "none"
+    facts["biologic.current_weeks"] = current.weeks if current else None
+
+
+def _relief_count(items: list[Treatment], test: Any) -> int | Range:
+    known = sum(1 for t in items if t.relief_pct is not None and test(t.relief_pct))
+    unknown = sum(1 for t in items if t.relief_pct is None)
+    return known if unknown == 0 else Range(known, known + unknown)
+
+
+def _block_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
+    """Diagnostic blocks: positive at ≥75% relief of the index pain, negative below 50%."""
+    blocks = [t for t in treatments if t.type == "sij_injection" and t.purpose == "diagnostic"]
+    positive, negative = limits["block_positive_pct"], limits["block_negative_pct"]
+    facts["blocks.count"] = len(blocks)
+    facts["blocks.positive"] = _relief_count(blocks, lambda r: r >= positive)
+    facts["blocks.negative"] = _relief_count(blocks, lambda r: r < negative)
+    facts["blocks.indeterminate"] = _relief_count(blocks, lambda r: negative <= r < positive)
+    facts["blocks.unguided"] = sum(1 for t in blocks if t.image_guided is False)
+    facts["injections.unknown_purpose"] = sum(
+        1 for t in treatments if t.type == "sij_injection" and t.purpose is None
+    )
+
+
+def _chronological(items: list[Treatment]) -> list[Treatment]:
+    """Oldest first: by ``months_ago`` when every item has it, else in the order given."""
+    if all(t.months_ago is not None for t in items):
+        return sorted(items, key=lambda t: -(t.months_ago or 0.0))
+    return items
+
+
+def _lasting_relief(item: Treatment, pct: float, weeks: float) -> bool | None:
+    """≥pct relief lasting ≥weeks: True / False, or None when the relief is undocumented."""
+    if item.relief_pct is not None and item.relief_pct < pct:
+        return False
+    if item.relief_weeks is not None and item.relief_weeks < weeks:
+        return False
+    if item.relief_pct is None or item.relief_weeks is None:
+        return None
+    return True
+
+
+def _therapeutic_injection_facts(
+    treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]
+) -> None:
+    shots = _chronological(
+        [t for t in treatments if t.type == "sij_injection" and t.purpose == "therapeutic"]
+    )
+    facts["therapeutic.count"] = len(shots)
+    last = shots[-1] if shots else None
+    success = (
+        _lasting_relief(last, limits["repeat_relief_pct"], limits["repeat_relief_weeks"])
+        if last
+        else None
+    )
+    facts["therapeutic.last_success"] = success
+    facts["therapeutic.failed"] = None if success is None else not success
+    facts["therapeutic.last_months_ago"] = last.months_ago if last else None
+    recent = sum(1 for t in shots if t.months_ago is not None and t.months_ago <= 12)
+    undated = sum(1 for t in shots if t.months_ago is None)
+    facts["injections.last_12m"] = recent if undated == 0 else Range(recent, recent + undated)
+    facts["injections.unguided"] = sum(
+        1 for t in treatments if t.type == "sij_injection" and t.image_guided is False
+    )
+
+
+def _rfa_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
+    ablations = _chronological([t for t in treatments if t.type == "rfa"])
+    facts["rfa.count"] = len(ablations)
+    last = ablations[-1] if ablations else None
+    success = (
+        _lasting_relief(last, limits["rfa_relief_pct"], limits["rfa_relief_weeks"]) if last else None
+    )
+    facts["rfa.last_success"] = success
+    facts["rfa.failed"] = None if success is None else not success
+
+
+def _nonoperative_months(treatments: list[Treatment], weeks_per_month: float) -> float | Range:
+    """How long non-operative care has gone on: the longest conservative course or the oldest
+    injection/ablation, whichever reaches further back."""
+    conservative = _weeks_max([t for t in treatments if t.type in CONSERVATIVE])
+    low = conservative.low if isinstance(conservative, Range) else conservative
+    months = max(
+        [low / weeks_per_month]
+        + [t.months_ago for t in treatments if t.type in INTERVENTIONAL and t.months_ago]
+    )
+    return Range(months, math.inf) if isinstance(conservative, Range) else months

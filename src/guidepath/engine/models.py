@@ -1,0 +1,99 @@
+"""Output models: the Assessment of contract section 2 and its parts.
+
+Contract fields come first in each model; fields after them are additions (allowed by the
+contract) that let every recommendation say *why* for this patient and *from where*.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from guidepath.vocabulary import Action, Phenotype, Role, SourceType, Strength
+
+
+class Output(BaseModel):
+    """Base of output models: unknown fields are refused, so outputs match the contract."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class EvidenceItem(Output):
+    """A supporting figure or finding, with its source ids."""
+
+    text: str
+    citations: list[str]
+
+
+class RecommendationItem(Output):
+    """One recommended action for this patient.
+
+    ``role``: primary (do now), adjunct (alongside), alternative, next_if_fails, monitoring or
+    diagnostic. ``why`` lists the facts of this case that made the rule apply.
+    """
+
+    action: Action
+    role: Role
+    strength: Strength
+    text: str
+    citations: list[str] = Field(min_length=1)
+    id: str
+    why: list[str] = Field(default_factory=list)
+    evidence: list[EvidenceItem] = Field(default_factory=list)
+    patient_text: str = ""
+
+
+class AvoidItem(Output):
+    """An action the guidelines advise against for this patient, and why."""
+
+    action: Action
+    strength: Strength
+    text: str
+    citations: list[str] = Field(min_length=1)
+    id: str
+    why: list[str] = Field(default_factory=list)
+    patient_text: str = ""
+
+
+class MissingItem(Output):
+    """A case field (dotted path) whose absence limits the advice, and how it would matter."""
+
+    field: str
+    why: str
+
+
+class WarningItem(Output):
+    """A safety message: red flags, suspected fracture, contraindications."""
+
+    code: str
+    text: str
+    citations: list[str] = Field(default_factory=list)
+    patient_text: str = ""
+
+
+class Reference(Output):
+    """A cited source. ``source`` is the publisher or journal."""
+
+    id: str
+    type: SourceType
+    title: str
+    source: str
+    year: int | None
+    authors: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class Assessment(Output):
+    """The engine's answer for one case (contract section 2)."""
+
+    phenotype: Phenotype
+    stage: str
+    recommendations: list[RecommendationItem]
+    avoid: list[AvoidItem]
+    missing: list[MissingItem]
+    warnings: list[WarningItem]
+    references: list[Reference]
+    stage_title: str = ""
+    stage_summary: str = ""
+    pack_version: str = ""

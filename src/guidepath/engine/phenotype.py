@@ -1,0 +1,63 @@
+"""Which track a patient belongs on: inflammatory (axSpA), mechanical (SI joint dysfunction) or
+undetermined.
+
+- **inflammatory**: an inflammatory spondylopathy code (ankylosing spondylitis M45, including
+  non-radiographic axSpA M45.A; juvenile AS M08.1; sacroiliitis M46.1; other inflammatory
+  spondylopathies M46.8/M46.9), or the shape of the ASAS classification: definite sacroiliitis on
+  imaging (MRI bone-marrow oedema, erosions, ankylosis) with at least one SpA feature, or HLA-B27 with
+  at least two other SpA features.
+- **mechanical**: an SI-joint dysfunction code (M53.3, M53.2X8, S33.6, M99.04) or an interventional
+  SI-joint work-up, with no inflammatory sign documented (no SpA feature, no imaging sign of
+  sacroiliitis, not even a possible one such as sclerosis).
+- **undetermined**: everything else; the engine then asks for the facts that would decide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from guidepath.engine.conditions import Range
+
+INFLAMMATORY_CODES = ("M45", "M08.1", "M46.1", "M46.8", "M46.9")
+MECHANICAL_CODES = ("M53.3", "M53.2X8", "S33.6", "M99.04")
+SPA_FEATURE_FACTS = (
+    "pain.inflammatory_back_pain",
+    "labs.crp_elevated",
+    "condition.ibd",
+    "condition.psoriasis",
+    "condition.recurrent_uveitis",
+)
+
+
+def spa_feature_count(facts: Mapping[str, Any]) -> int:
+    """Documented SpA features (ASAS list) other than HLA-B27 and imaging."""
+    return sum(1 for name in SPA_FEATURE_FACTS if facts.get(name) is True)
+
+
+def _mechanical_workup(facts: Mapping[str, Any]) -> bool:
+    positive = facts.get("provocation.positive")
+    low = positive.low if isinstance(positive, Range) else positive or 0
+    return low >= 1 or bool(facts.get("blocks.count")) or bool(facts.get("therapeutic.count"))
+
+
+def classify_phenotype(diagnoses: list[str] | None, facts: Mapping[str, Any]) -> str:
+    """The track, by the rules in the module docstring."""
+    codes = diagnoses or []
+    if any(code.startswith(INFLAMMATORY_CODES) for code in codes):
+        return "inflammatory"
+    features = spa_feature_count(facts)
+    if facts.get("imaging.sij_definite") and features >= 1:
+        return "inflammatory"
+    if facts.get("labs.hla_b27") == "positive" and features >= 2:
+        return "inflammatory"
+    mechanical_sign = any(code.startswith(MECHANICAL_CODES) for code in codes)
+    inflammatory_sign = (
+        features > 0
+        or facts.get("labs.hla_b27") == "positive"
+        or facts.get("imaging.sij_definite")
+        or facts.get("imaging.sij_possible")
+    )
+    if (mechanical_sign or _mechanical_workup(facts)) and not inflammatory_sign:
+        return "mechanical"
+    return "undetermined"

@@ -1,0 +1,58 @@
+"""Bad input: one clear line per problem, each naming the offending field.
+
+Every adapter (CLI exit code 2, HTTP 422) reports input problems through :class:`BadInput`, so the
+wording is the same everywhere, e.g. ``treatments.1.outcome: 'failed' is not one of good, partial``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from pydantic import ValidationError
+
+
+class BadInput(ValueError):
+    """Input that does not fit the contract. ``problems`` holds ``(field, message)`` pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{field}: {message}" for field, message in problems))
+
+    def lines(self) -> list[str]:
+        """One ``field: message`` line per problem."""
+        return [f"{field}: {message}" if field else message for field, message in self.problems]
+
+
+def _expected_words(expected: str) -> str:
+    return ", ".join(re.findall(r"'([^']*)'", expected)) or expected
+
+
+def _message(error: Any) -> str:
+    kind = error["type"]
+    given = error.get("input")
+    ctx = error.get("ctx") or {}
+    if kind == "literal_error":
+        return f"{given!r} is not one of {_expected_words(str(ctx.get('expected', '')))}"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing":
+        return "is required"
+    if kind == "value_error":
+        return str(ctx.get("error", error["msg"]))
+    return f"{error['msg'][0].lower()}{error['msg'][1:]} (got {given!r})"
+
+
+def field_path(location: tuple[Any, ...]) -> str:
+    """Dotted path of a pydantic error location, without union/function tags."""
+    parts = [str(part) for part in location if not str(part).startswith("function-")]
+    return ".".join(parts)
+
+
+def from_validation_error(error: ValidationError, prefix: str = "") -> BadInput:
+    """Translate pydantic's errors into named-field problems."""
+    problems = []
+    for item in error.errors():
+        path = field_path(tuple(item["loc"]))
+        problems.append((f"{prefix}{path}" if path else prefix.rstrip("."), _message(item)))
+    return BadInput(problems)

@@ -1,0 +1,59 @@
+"""Load a knowledge pack from package data with importlib.resources, once per process."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from guidepath.knowledge.schema import (
+    ImagingFile,
+    Pack,
+    Pathway,
+    RecommendationsFile,
+    SourcesFile,
+    TopicsFile,
+)
+
+DEFAULT_PACK = "sacroiliac"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(pack: str, name: str) -> Any:
+    """Parse one YAML file of a pack (``guidepath/packs/<pack>/<name>``)."""
+    text = resources.files("guidepath.packs").joinpath(pack, name).read_text(encoding="utf-8")
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - the safe loader, C or Python
+
+
+def build_pack(pack: str = DEFAULT_PACK) -> Pack:
+    """Read and validate every file of a pack; raises ``pydantic.ValidationError`` on any flaw."""
+    sources = SourcesFile.model_validate(read_yaml(pack, "sources.yaml"))
+    recommendations = RecommendationsFile.model_validate(read_yaml(pack, "recommendations.yaml"))
+    topics = TopicsFile.model_validate(read_yaml(pack, "topics.yaml"))
+    return Pack(
+        pack=sources.pack,
+        version=sources.version,
+        title=sources.title,
+        sources={s.id: s for s in sources.sources},
+        recommendations=_unique({r.id: r for r in recommendations.recommendations},
+                                len(recommendations.recommendations), "recommendation"),
+        pathway=Pathway.model_validate(read_yaml(pack, "pathway.yaml")),
+        imaging=ImagingFile.model_validate(read_yaml(pack, "imaging.yaml")).ratings,
+        topics=topics.topics,
+        faq=topics.faq,
+    )
+
+
+def _unique(by_id: dict[str, Any], count: int, what: str) -> dict[str, Any]:
+    if len(by_id) != count:
+        raise ValueError(f"duplicate {what} ids in the pack")
+    return by_id
+
+
+@cache
+def load_pack(pack: str = DEFAULT_PACK) -> Pack:
+    """The validated pack, loaded and cached on first use."""
+    return build_pack(pack)

@@ -1,0 +1,328 @@
+"""Strict pydantic models of the knowledge pack's YAML files.
+
+A pack is clinical knowledge as data: sources, recommendations with condition trees, the pathway's
+stages, imaging ratings, warnings, topics and FAQs. Each model forbids unknown fields and uses the
+contract's ``Literal`` vocabularies, so a typo in a pack fails loudly when the pack loads.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from guidepath.vocabulary import Action, Role, SourceType, Strength
+
+Operator = Literal[
+    "eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "intersects", "known", "not_documented_as"
+]
+Track = Literal["inflammatory", "mechanical", "undetermined", "any"]
+SourceKind = Literal[
+    "primary_guideline",
+    "appropriateness_criteria",
+    "coverage_policy",
+    "guideline_summary",
+    "patient_education",
+    "trial",
+    "cohort",
+    "review",
+    "measurement",
+]
+
+
+class PackModel(BaseModel):
+    """Base of pack models: strict, immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(PackModel):
+    """A citable source. ``type`` is the contract's guideline/research; ``kind`` says more.
+
+    ``source`` is the publisher or journal, e.g. ``Arthritis Rheumatol``.
+    """
+
+    id: str
+    type: SourceType
+    kind: SourceKind
+    title: str
+    source: str
+    year: int | None
+    authors: str | None = None
+    citation: str | None = None
+    doi: str | None = None
+    url: str | None = None
+    note: str | None = None
+
+
+class Leaf(PackModel):
+    """One test of one fact, e.g. ``{fact: nsaid.failed_weeks, op: ge, value: 4}``.
+
+    ``op`` is a closed set: comparisons, ``in`` (fact in a list of values), ``contains`` (a list fact
+    holds the value), ``intersects`` (a list fact shares a value), ``known`` (whether the fact is
+    documented at all) and ``not_documented_as`` (true unless the fact is documented as ``value``:
+    an unrecorded contraindication does not block advice, though the rule may still ask for it).
+    The last two are never unknown themselves. ``label`` is how the test reads in an explanation.
+    """
+
+    fact: str
+    op: Operator
+    value: Any = None
+    label: str | None = None
+
+
+class All(PackModel):
+    """True when every part holds; false as soon as one fails; otherwise unknown."""
+
+    all: list[ConditionNode]
+    label: str | None = None
+
+
+class AnyOf(PackModel):
+    """True as soon as one part holds; false when every part fails; otherwise unknown."""
+
+    any: list[ConditionNode]
+    label: str | None = None
+
+
+class Not(PackModel):
+    """Negation; unknown stays unknown."""
+
+    not_: ConditionNode = Field(alias="not")
+    label: str | None = None
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Ref(PackModel):
+    """A named condition defined once in ``pathway.yaml`` under ``definitions``."""
+
+    ref: str
+    label: str | None = None
+
+
+ConditionNode = Annotated[Leaf | All | AnyOf | Not | Ref, Field(union_mode="left_to_right")]
+
+
+class Evidence(PackModel):
+    """A figure or finding that supports a recommendation, with its own citations."""
+
+    text: str
+    patient_text: str | None = None
+    citations: list[str] = Field(min_length=1)
+
+
+class Ask(PackModel):
+    """A fact whose absence limits this advice: reported in ``missing`` with ``why``.
+
+    ``field`` overrides the case field reported (by default derived from the fact name); ``when``
+    (pathway-level asks only) limits the question to the patients it matters for.
+    """
+
+    fact: str
+    why: str
+    field: str | None = None
+    when: ConditionNode | None = None
+
+
+class Recommendation(PackModel):
+    """One guideline statement as a computable rule.
+
+    ``direction`` ``for`` puts the action among recommendations, ``against`` in ``avoid``.
+    ``when`` is the condition tree for this patient (absent: always, within ``track``); ``role`` is
+    the default role when the rule fires on its own (stages assign roles to the rules they name).
+    ``blocks`` lists recommendation actions this avoidance rules out for the patient (e.g. avoiding
+    ``tnfi`` blocks ``start_tnfi``). ``global`` rules fire by themselves; the others only when a
+    stage names them.
+    """
+
+    id: str
+    action: Action
+    direction: Literal["for", "against"] = "for"
+    strength: Strength
+    role: Role = "adjunct"
+    track: Track = "any"
+    scope: Literal["global", "stage"] = "global"
+    when: ConditionNode | None = None
+    text: str
+    patient_text: str
+    citations: list[str] = Field(min_length=1)
+    evidence: list[Evidence] = Field(default_factory=list)
+    blocks: list[Action] = Field(default_factory=list)
+    asks: list[Ask] = Field(default_factory=list)
+    topics: list[str] = Field(default_factory=list)
+    report_missing: bool = True
+
+
+class Stage(PackModel):
+    """A step of the care pathway. The first stage whose ``when`` holds is the patient's stage.
+
+    ``primary`` lists candidate rules in preference order: the first that holds is the primary
+    recommendation, later ones that hold become alternatives. ``suppress`` names actions that must
+    not be recommended at this stage (e.g. procedures while red flags are unexplained).
+    """
+
+    id: str
+    track: Track
+    title: str
+    summary: str
+    patient_summary: str
+    when: ConditionNode
+    primary: list[str] = Field(min_length=1)
+    alternatives: list[str] = Field(default_factory=list)
+    adjuncts: list[str] = Field(default_factory=list)
+    next_if_fails: list[str] = Field(default_factory=list)
+    avoid: list[str] = Field(default_factory=list)
+    suppress: list[Action] = Field(default_factory=list)
+    asks: list[Ask] = Field(default_factory=list)
+
+
+class Warning(PackModel):
+    """A safety message shown when ``when`` holds (red flags, contraindications)."""
+
+    code: str
+    when: ConditionNode
+    text: str
+    patient_text: str
+    citations: list[str] = Field(min_length=1)
+
+
+class Pathway(PackModel):
+    """Thresholds, named conditions, ordered stages, warnings and global asks.
+
+    ``thresholds`` holds the numbers derived facts use (e.g. ``block_positive_pct: 75``), each
+    documented with its source in the YAML.
+    """
+
+    thresholds: dict[str, float]
+    definitions: dict[str, ConditionNode] = Field(default_factory=dict)
+    asks: list[Ask] = Field(default_factory=list)
+    stages: list[Stage]
+    warnings: list[Warning] = Field(default_factory=list)
+
+
+class ImagingRating(PackModel):
+    """An appropriateness rating (1-9) of an imaging study in a clinical scenario."""
+
+    scenario: str
+    study: str
+    action: Action | None = None
+    rating: int = Field(ge=1, le=9)
+    text: str
+    citations: list[str] = Field(min_length=1)
+
+
+class Topic(PackModel):
+    """A general explanation (what the SI joint is, causes, risks, recovery) with citations."""
+
+    id: str
+    title: str
+    questions: list[str] = Field(min_length=1)
+    clinician: list[Evidence]
+    patient: list[Evidence]
+
+
+class Faq(PackModel):
+    """A patient question with its plain answer and a clinician answer."""
+
+    id: str
+    question: str
+    patient_answer: str
+    clinician_answer: str
+    citations: list[str] = Field(min_length=1)
+    topics: list[str] = Field(default_factory=list)
+
+
+class SourcesFile(PackModel):
+    """``sources.yaml``."""
+
+    pack: str
+    version: str
+    title: str
+    sources: list[Source]
+
+
+class RecommendationsFile(PackModel):
+    """``recommendations.yaml``."""
+
+    recommendations: list[Recommendation]
+
+
+class ImagingFile(PackModel):
+    """``imaging.yaml``."""
+
+    ratings: list[ImagingRating]
+
+
+class TopicsFile(PackModel):
+    """``topics.yaml``."""
+
+    topics: list[Topic]
+    faq: list[Faq]
+
+
+class Pack(PackModel):
+    """The whole validated pack, with cross-reference checks."""
+
+    pack: str
+    version: str
+    title: str
+    sources: dict[str, Source]
+    recommendations: dict[str, Recommendation]
+    pathway: Pathway
+    imaging: list[ImagingRating]
+    topics: list[Topic]
+    faq: list[Faq]
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Pack:
+        problems = list(_dangling_references(self))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _citations(pack: Pack) -> list[tuple[str, list[str]]]:
+    found: list[tuple[str, list[str]]] = []
+    for rec in pack.recommendations.values():
+        found.append((f"recommendation {rec.id}", rec.citations))
+        found += [(f"recommendation {rec.id} evidence", ev.citations) for ev in rec.evidence]
+    found += [(f"warning {w.code}", w.citations) for w in pack.pathway.warnings]
+    found += [(f"imaging {r.study}", r.citations) for r in pack.imaging]
+    for topic in pack.topics:
+        found += [(f"topic {topic.id}", ev.citations) for ev in topic.clinician + topic.patient]
+    found += [(f"faq {f.id}", f.citations) for f in pack.faq]
+    return found
+
+
+def _dangling_references(pack: Pack) -> list[str]:
+    problems = [
+        f"{where} cites unknown source {cid!r}"
+        for where, ids in _citations(pack)
+        for cid in ids
+        if cid not in pack.sources
+    ]
+    for stage in pack.pathway.stages:
+        named = stage.primary + stage.alternatives + stage.adjuncts
+        named += stage.next_if_fails + stage.avoid
+        problems += [
+            f"stage {stage.id} names unknown recommendation {rid!r}"
+            for rid in named
+            if rid not in pack.recommendations
+        ]
+    for rec in pack.recommendations.values():
+        if rec.direction == "for" and rec.action not in _RECOMMENDABLE:
+            problems.append(f"recommendation {rec.id}: {rec.action!r} is an avoid-only action")
+    return problems
+
+
+def _recommendable() -> frozenset[str]:
+    from guidepath.vocabulary import RECOMMEND_ACTIONS
+
+    return RECOMMEND_ACTIONS
+
+
+_RECOMMENDABLE = _recommendable()
+
+for _model in (All, AnyOf, Not, Ask, Pathway, Recommendation, Stage, Warning):
+    _model.model_rebuild()
