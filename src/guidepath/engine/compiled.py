@@ -6,10 +6,12 @@ reported in ``missing`` by the field path of the contract.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from guidepath.engine.conditions import TRUE, Compiled, Compiler, Facts
+from guidepath.engine.conditions import TRUE, Compiled, Compiler, Explainer, Facts, compile_explainer
+from guidepath.engine.models import EvidenceItem, Reference, WarningItem
 from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
 from guidepath.knowledge.schema import Ask, ConditionNode, Pack, Recommendation, Stage, Warning
 
@@ -45,6 +47,12 @@ class CompiledRule:
 
     rule: Recommendation
     holds: Compiled | None
+    explain: Explainer | None
+    evidence: tuple[EvidenceItem, ...]
+
+    def why(self, facts: Facts) -> list[str]:
+        """The reasons this rule applies to the patient (call only when it holds)."""
+        return [] if self.explain is None else list(self.explain(facts))
 
     def state(self, facts: Facts) -> int:
         """TRUE, FALSE or UNKNOWN for this patient."""
@@ -57,6 +65,7 @@ class CompiledStage:
 
     stage: Stage
     holds: Compiled
+    explain: Explainer
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,7 @@ class CompiledWarning:
 
     warning: Warning
     holds: Compiled
+    item: WarningItem
 
 
 @dataclass(frozen=True)
@@ -82,10 +92,11 @@ class CompiledPack:
     pack: Pack
     compiler: Compiler
     rules: dict[str, CompiledRule]
-    global_rules: tuple[CompiledRule, ...]
+    global_rules: dict[str, tuple[CompiledRule, ...]]
     stages: tuple[CompiledStage, ...]
     warnings: tuple[CompiledWarning, ...]
     asks: tuple[CompiledAsk, ...]
+    references: dict[str, Reference]
     thresholds: dict[str, float] = field(default_factory=dict)
 
     def condition_of(self, name: str) -> ConditionNode:
@@ -97,23 +108,56 @@ def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:
     return None if node is None else compiler.compile(node)
 
 
+def _compile_rule(rule: Recommendation, compiler: Compiler) -> CompiledRule:
+    return CompiledRule(
+        rule=rule,
+        holds=_maybe(compiler, rule.when),
+        explain=None if rule.when is None else compile_explainer(rule.when, compiler),
+        evidence=tuple(
+            EvidenceItem(text=e.text, citations=list(e.citations)) for e in rule.evidence
+        ),
+    )
+
+
+def _compile_warning(warning: Warning, compiler: Compiler) -> CompiledWarning:
+    item = WarningItem(code=warning.code, text=warning.text, citations=list(warning.citations),
+                       patient_text=warning.patient_text)
+    return CompiledWarning(warning, compiler.compile(warning.when), item)
+
+
+def _references(pack: Pack) -> dict[str, Reference]:
+    return {
+        s.id: Reference(id=s.id, type=s.type, title=s.title, source=s.source, year=s.year,
+                        authors=s.authors, doi=s.doi, url=s.url, note=s.note)
+        for s in pack.sources.values()
+    }
+
+
+def _global_rules_by_phenotype(rules: Iterable[CompiledRule]) -> dict[str, tuple[CompiledRule, ...]]:
+    """For each phenotype, the global rules of its track (and of every track), in pack order."""
+    found = [r for r in rules if r.rule.scope == "global"]
+    return {
+        phenotype: tuple(r for r in found if r.rule.track in ("any", phenotype))
+        for phenotype in ("inflammatory", "mechanical", "undetermined")
+    }
+
+
 def compile_pack(pack: Pack) -> CompiledPack:
     """Compile every condition of a pack; unknown ``ref`` names fail here."""
     compiler = Compiler(pack.pathway.definitions)
-    rules = {
-        rid: CompiledRule(rule, _maybe(compiler, rule.when))
-        for rid, rule in pack.recommendations.items()
-    }
+    rules = {rid: _compile_rule(rule, compiler) for rid, rule in pack.recommendations.items()}
     return CompiledPack(
         pack=pack,
         compiler=compiler,
         rules=rules,
-        global_rules=tuple(r for r in rules.values() if r.rule.scope == "global"),
-        stages=tuple(CompiledStage(s, compiler.compile(s.when)) for s in pack.pathway.stages),
-        warnings=tuple(
-            CompiledWarning(w, compiler.compile(w.when)) for w in pack.pathway.warnings
+        global_rules=_global_rules_by_phenotype(rules.values()),
+        stages=tuple(
+            CompiledStage(s, compiler.compile(s.when), compile_explainer(s.when, compiler))
+            for s in pack.pathway.stages
         ),
+        warnings=tuple(_compile_warning(w, compiler) for w in pack.pathway.warnings),
         asks=tuple(CompiledAsk(a, _maybe(compiler, a.when)) for a in pack.pathway.asks),
+        references=_references(pack),
         thresholds=dict(pack.pathway.thresholds),
     )
 

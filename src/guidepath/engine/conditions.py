@@ -20,6 +20,7 @@ from guidepath.knowledge.schema import All, AnyOf, ConditionNode, Leaf, Not, Ref
 TRUE, FALSE, UNKNOWN = 1, 0, -1
 Facts = Mapping[str, Any]
 Compiled = Callable[[Facts], int]
+Explainer = Callable[[Facts], tuple[str, ...]]
 
 
 class Range(NamedTuple):
@@ -41,35 +42,55 @@ _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
 
 def _range_test(op: str, value: Range, target: float) -> int:
     compare = _COMPARE[op]
-    at_low, at_high = compare(value.low, target), compare(value.high, target)
     if op in ("eq", "ne") and value.low != value.high:
         inside = value.low <= target <= value.high
         if op == "eq":
             return UNKNOWN if inside else FALSE
         return UNKNOWN if inside else TRUE
+    at_low, at_high = compare(value.low, target), compare(value.high, target)
     if at_low == at_high:
         return TRUE if at_low else FALSE
     return UNKNOWN
 
 
-def _leaf_test(op: str, target: Any) -> Callable[[Any], int]:
-    if op in _COMPARE:
-        compare = _COMPARE[op]
+def _compile_comparison(fact: str, op: str, target: Any) -> Compiled:
+    compare = _COMPARE[op]
 
-        def test(value: Any) -> int:
-            if type(value) is Range:
-                return _range_test(op, value, target)
-            return TRUE if compare(value, target) else FALSE
+    def evaluate(facts: Facts) -> int:
+        value = facts.get(fact)
+        if value is None:
+            return UNKNOWN
+        if value.__class__ is Range:
+            return _range_test(op, value, target)
+        return TRUE if compare(value, target) else FALSE
 
-        return test
+    return evaluate
+
+
+def _compile_membership(fact: str, op: str, target: Any) -> Compiled:
     if op == "in":
         allowed = frozenset(target)
-        return lambda value: TRUE if value in allowed else FALSE
+
+        def is_in(facts: Facts) -> int:
+            value = facts.get(fact)
+            return UNKNOWN if value is None else TRUE if value in allowed else FALSE
+
+        return is_in
     if op == "contains":
-        return lambda value: TRUE if target in value else FALSE
+
+        def contains(facts: Facts) -> int:
+            value = facts.get(fact)
+            return UNKNOWN if value is None else TRUE if target in value else FALSE
+
+        return contains
     if op == "intersects":
         wanted = frozenset(target)
-        return lambda value: TRUE if wanted.intersection(value) else FALSE
+
+        def intersects(facts: Facts) -> int:
+            value = facts.get(fact)
+            return UNKNOWN if value is None else TRUE if wanted.intersection(value) else FALSE
+
+        return intersects
     raise ValueError(f"unknown operator {op!r}")
 
 
@@ -81,13 +102,9 @@ def _compile_leaf(leaf: Leaf) -> Compiled:
     if leaf.op == "not_documented_as":
         documented = leaf.value
         return lambda facts: FALSE if facts.get(fact) == documented else TRUE
-    test = _leaf_test(leaf.op, leaf.value)
-
-    def evaluate(facts: Facts) -> int:
-        value = facts.get(fact)
-        return UNKNOWN if value is None else test(value)
-
-    return evaluate
+    if leaf.op in _COMPARE:
+        return _compile_comparison(fact, leaf.op, leaf.value)
+    return _compile_membership(fact, leaf.op, leaf.value)
 
 
 def _compile_all(parts: list[Compiled]) -> Compiled:
@@ -181,9 +198,17 @@ class Compiler:
             yield from self.unknown_facts(part, facts)
 
     def reasons(self, node: ConditionNode, facts: Facts) -> list[str]:
-        """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient)."""
+        """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient).
+
+        ``all`` nodes and references expand into their parts, so a selection rule lists each
+        criterion it checked; other nodes read as their label.
+        """
         if self.compile(node)(facts) != TRUE:
             return []
+        if isinstance(node, All):
+            return [label for part in node.all for label in self.reasons(part, facts)]
+        if isinstance(node, Ref):
+            return self.reasons(self.resolve(node.ref), facts)
         if node.label:
             return [node.label]
         if isinstance(node, Leaf):
@@ -191,11 +216,41 @@ class Compiler:
         if isinstance(node, AnyOf):
             first = next(p for p in node.any if self.compile(p)(facts) == TRUE)
             return self.reasons(first, facts)
-        if isinstance(node, Ref):
-            return self.reasons(self.resolve(node.ref), facts)
-        if isinstance(node, Not):
-            return []
-        return [label for part in node.all for label in self.reasons(part, facts)]
+        return []
+
+
+def _static(labels: tuple[str, ...]) -> Explainer:
+    return lambda facts: labels
+
+
+def _first_true(choices: list[tuple[Compiled, Explainer]]) -> Explainer:
+    def explain(facts: Facts) -> tuple[str, ...]:
+        for holds, explainer in choices:
+            if holds(facts) == TRUE:
+                return explainer(facts)
+        return ()
+
+    return explain
+
+
+def compile_explainer(node: ConditionNode, compiler: Compiler) -> Explainer:
+    """A fast version of :meth:`Compiler.reasons` for a tree already known to hold.
+
+    When an ``all`` holds, every part holds, so its labels are fixed in advance; only ``any``
+    nodes must look at the facts to say which branch held.
+    """
+    if isinstance(node, All):
+        parts = [compile_explainer(part, compiler) for part in node.all]
+        return lambda facts: tuple(label for part in parts for label in part(facts))
+    if isinstance(node, Ref):
+        return compile_explainer(compiler.resolve(node.ref), compiler)
+    if node.label:
+        return _static((node.label,))
+    if isinstance(node, Leaf):
+        return _static((f"{node.fact} {node.op} {node.value}",))
+    if isinstance(node, AnyOf):
+        return _first_true([(compiler.compile(p), compile_explainer(p, compiler)) for p in node.any])
+    return _static(())
 
 
 def _parts(node: ConditionNode, compiler: Compiler) -> list[ConditionNode]:

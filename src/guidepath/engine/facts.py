@@ -61,23 +61,29 @@ def _direct(case: Case, facts: dict[str, Any]) -> None:
     for group in ("patient", "pain", "labs", "scores"):
         model = getattr(case, group)
         if model is not None:
-            for name, value in model:
+            for name, value in model.__dict__.items():
                 facts[f"{group}.{name}"] = value
     facts["diagnoses"] = case.diagnoses
     facts["conditions"] = case.conditions
     facts["red_flags"] = case.red_flags
 
 
+CONDITION_FACTS = {name: f"condition.{name}" for name in Condition.__args__}
+RED_FLAG_FACTS = {name: f"red_flag.{name}" for name in RedFlag.__args__}
+
+
 def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
     """``condition.<name>``: listed (or implied by a diagnosis code) → True; list given → False."""
-    listed = set(case.conditions) if case.conditions is not None else None
-    codes = case.diagnoses or []
-    for name in Condition.__args__:
-        implied = any(c.startswith(DIAGNOSIS_CONDITIONS.get(name, ("~",))) for c in codes)
-        if implied or (listed is not None and name in listed):
-            facts[f"condition.{name}"] = True
-        elif listed is not None:
-            facts[f"condition.{name}"] = False
+    present = set(case.conditions or ())
+    for code in case.diagnoses or ():
+        present.update(name for name, prefixes in DIAGNOSIS_CONDITIONS.items()
+                       if code.startswith(prefixes))
+    if case.conditions is not None:
+        for name, fact in CONDITION_FACTS.items():
+            facts[fact] = name in present
+    else:
+        for name in present:
+            facts[CONDITION_FACTS[name]] = True
 
 
 def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
@@ -85,8 +91,8 @@ def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
         return
     flags = set(case.red_flags)
     facts["red_flags.any"] = bool(flags)
-    for name in RedFlag.__args__:
-        facts[f"red_flag.{name}"] = name in flags
+    for name, fact in RED_FLAG_FACTS.items():
+        facts[fact] = name in flags
 
 
 def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
@@ -265,10 +271,10 @@ def _therapeutic_injection_facts(
     success = (
         _lasting_relief(last, limits["repeat_relief_pct"], limits["repeat_relief_weeks"])
         if last
-        else None
+        else False
     )
     facts["therapeutic.last_success"] = success
-    facts["therapeutic.failed"] = None if success is None else not success
+    facts["therapeutic.failed"] = None if success is None else bool(last) and not success
     facts["therapeutic.last_months_ago"] = last.months_ago if last else None
     recent = sum(1 for t in shots if t.months_ago is not None and t.months_ago <= 12)
     undated = sum(1 for t in shots if t.months_ago is None)
@@ -283,10 +289,10 @@ def _rfa_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str,
     facts["rfa.count"] = len(ablations)
     last = ablations[-1] if ablations else None
     success = (
-        _lasting_relief(last, limits["rfa_relief_pct"], limits["rfa_relief_weeks"]) if last else None
+        _lasting_relief(last, limits["rfa_relief_pct"], limits["rfa_relief_weeks"]) if last else False
     )
     facts["rfa.last_success"] = success
-    facts["rfa.failed"] = None if success is None else not success
+    facts["rfa.failed"] = None if success is None else bool(last) and not success
 
 
 def _nonoperative_months(treatments: list[Treatment], weeks_per_month: float) -> float | Range:

@@ -25,19 +25,19 @@ from guidepath.engine.compiled import (
     compiled_pack,
     field_of,
 )
+from guidepath.engine.build import trusted
 from guidepath.engine.conditions import TRUE, UNKNOWN, Facts
 from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import (
     Assessment,
     AvoidItem,
-    EvidenceItem,
     MissingItem,
     RecommendationItem,
     Reference,
     WarningItem,
 )
 from guidepath.errors import from_validation_error
-from guidepath.knowledge.schema import Ask, Recommendation
+from guidepath.knowledge.schema import Ask
 
 ROLE_RANK = {
     "primary": 0, "diagnostic": 1, "adjunct": 2, "alternative": 3, "next_if_fails": 4,
@@ -65,28 +65,27 @@ class _Collector:
         self.blocked: set[str] = set()
         self.missing: dict[str, MissingItem] = {}
 
-    def why(self, rule: Recommendation) -> list[str]:
-        return [] if rule.when is None else self.cp.compiler.reasons(rule.when, self.facts)
-
-    def recommend(self, rule: Recommendation, role: str, context: list[str] | None = None) -> None:
-        item = RecommendationItem.model_construct(
-            action=rule.action, role=role, strength=rule.strength, text=rule.text,
-            citations=list(rule.citations), id=rule.id, why=(context or []) + self.why(rule),
-            evidence=[EvidenceItem.model_construct(text=e.text, citations=list(e.citations))
-                      for e in rule.evidence],
-            patient_text=rule.patient_text,
-        )
+    def recommend(self, compiled: CompiledRule, role: str, context: list[str] | None = None) -> None:
+        rule = compiled.rule
+        item = trusted(RecommendationItem, {
+            "action": rule.action, "role": role, "strength": rule.strength, "text": rule.text,
+            "citations": list(rule.citations), "id": rule.id,
+            "why": (context or []) + compiled.why(self.facts),
+            "evidence": list(compiled.evidence), "patient_text": rule.patient_text,
+        })
         self.recommended.append((ROLE_RANK[role], len(self.recommended), item))
-        self.ask_all(rule.asks)
+        if rule.asks:
+            self.ask_all(rule.asks)
 
-    def avoid(self, rule: Recommendation) -> None:
+    def avoid(self, compiled: CompiledRule) -> None:
+        rule = compiled.rule
         if rule.action in self.avoided:
             return
-        self.avoided[rule.action] = AvoidItem.model_construct(
-            action=rule.action, strength=rule.strength, text=rule.text,
-            citations=list(rule.citations), id=rule.id, why=self.why(rule),
-            patient_text=rule.patient_text,
-        )
+        self.avoided[rule.action] = trusted(AvoidItem, {
+            "action": rule.action, "strength": rule.strength, "text": rule.text,
+            "citations": list(rule.citations), "id": rule.id, "why": compiled.why(self.facts),
+            "patient_text": rule.patient_text,
+        })
         self.blocked.update(rule.blocks)
         self.blocked.add(rule.action)
 
@@ -95,9 +94,9 @@ class _Collector:
         state = compiled.state(self.facts)
         if state == TRUE:
             if compiled.rule.direction == "against":
-                self.avoid(compiled.rule)
+                self.avoid(compiled)
             else:
-                self.recommend(compiled.rule, role or compiled.rule.role)
+                self.recommend(compiled, role or compiled.rule.role)
         elif state == UNKNOWN and compiled.rule.report_missing and compiled.rule.when:
             self.report_unknown(compiled.rule.when, compiled.rule.text)
 
@@ -107,22 +106,20 @@ class _Collector:
 
     def add_missing(self, field: str, why: str) -> None:
         if field not in self.missing:
-            self.missing[field] = MissingItem.model_construct(field=field, why=why)
+            self.missing[field] = trusted(MissingItem, {"field": field, "why": why})
 
     def ask_all(self, asks: Iterable[Ask]) -> None:
         for ask in asks:
             if self.facts.get(ask.fact) is None:
                 self.add_missing(ask.field or field_of(ask.fact), ask.why)
 
-    def final_recommendations(self, suppressed: set[str]) -> list[RecommendationItem]:
-        seen: set[str] = set()
-        kept = []
+    def final_recommendations(self, suppressed: Iterable[str]) -> list[RecommendationItem]:
+        excluded = self.blocked.union(suppressed)
+        kept: dict[str, RecommendationItem] = {}
         for _, _, item in sorted(self.recommended, key=lambda entry: entry[:2]):
-            if item.action in seen or item.action in self.blocked or item.action in suppressed:
-                continue
-            seen.add(item.action)
-            kept.append(item)
-        return kept
+            if item.action not in excluded and item.action not in kept:
+                kept[item.action] = item
+        return list(kept.values())
 
 
 def _primary_candidates(cp: CompiledPack, stage: CompiledStage, facts: Facts) -> list[str]:
@@ -132,7 +129,7 @@ def _primary_candidates(cp: CompiledPack, stage: CompiledStage, facts: Facts) ->
 def _select_stage(cp: CompiledPack, collector: _Collector) -> tuple[CompiledStage, list[str]]:
     facts = collector.facts
     for stage in cp.stages:
-        if cp.rules and _track_matches(stage.stage.track, facts):
+        if _track_matches(stage.stage.track, facts):
             state = stage.holds(facts)
             if state == TRUE:
                 candidates = _primary_candidates(cp, stage, facts)
@@ -149,47 +146,35 @@ def _track_matches(track: str, facts: Facts) -> bool:
 
 def _apply_stage(cp: CompiledPack, stage: CompiledStage, primaries: list[str], c: _Collector) -> None:
     rules = cp.rules
-    stage_reasons = c.cp.compiler.reasons(stage.stage.when, c.facts)
-    c.recommend(rules[primaries[0]].rule, "primary", stage_reasons)
+    c.recommend(rules[primaries[0]], "primary", list(stage.explain(c.facts)))
     for rid in primaries[1:]:
-        c.recommend(rules[rid].rule, "alternative")
-    for role, ids in (("alternative", stage.stage.alternatives), ("adjunct", stage.stage.adjuncts),
-                      ("next_if_fails", stage.stage.next_if_fails)):
-        for rid in ids:
-            c.apply(rules[rid], role)
+        c.recommend(rules[rid], "alternative")
+    for rid in stage.stage.alternatives:
+        c.apply(rules[rid], "alternative")
+    for rid in stage.stage.adjuncts:
+        own_role = rules[rid].rule.role
+        c.apply(rules[rid], own_role if own_role in ("diagnostic", "monitoring") else "adjunct")
+    for rid in stage.stage.next_if_fails:
+        c.apply(rules[rid], "next_if_fails")
     for rid in stage.stage.avoid:
         c.apply(rules[rid])
     c.ask_all(stage.stage.asks)
 
 
 def _apply_globals(cp: CompiledPack, c: _Collector) -> None:
-    for compiled in cp.global_rules:
-        if _track_matches(compiled.rule.track, c.facts):
-            c.apply(compiled)
+    for compiled in cp.global_rules[c.facts["phenotype"]]:
+        c.apply(compiled)
     for ask in cp.asks:
         if ask.holds is None or ask.holds(c.facts) == TRUE:
             c.ask_all([ask.ask])
 
 
 def _warnings(cp: CompiledPack, facts: Facts) -> list[WarningItem]:
-    return [
-        WarningItem.model_construct(code=w.warning.code, text=w.warning.text,
-                                    citations=list(w.warning.citations),
-                                    patient_text=w.warning.patient_text)
-        for w in cp.warnings
-        if w.holds(facts) == TRUE
-    ]
+    return [w.item for w in cp.warnings if w.holds(facts) == TRUE]
 
 
 def _references(cp: CompiledPack, cited: Iterable[str]) -> list[Reference]:
-    sources = cp.pack.sources
-    return [
-        Reference.model_construct(
-            id=s.id, type=s.type, title=s.title, source=s.source, year=s.year,
-            authors=s.authors, doi=s.doi, url=s.url, note=s.note,
-        )
-        for s in (sources[cid] for cid in dict.fromkeys(cited))
-    ]
+    return [cp.references[cid] for cid in dict.fromkeys(cited)]
 
 
 def evaluate(case: Case | Mapping[str, Any], pack: str | None = None) -> Assessment:
@@ -200,14 +185,15 @@ def evaluate(case: Case | Mapping[str, Any], pack: str | None = None) -> Assessm
     stage, primaries = _select_stage(cp, collector)
     _apply_stage(cp, stage, primaries, collector)
     _apply_globals(cp, collector)
-    recommendations = collector.final_recommendations(set(stage.stage.suppress))
+    recommendations = collector.final_recommendations(stage.stage.suppress)
     avoid = list(collector.avoided.values())
     warnings = _warnings(cp, facts)
     cited = [cid for item in (*recommendations, *avoid, *warnings) for cid in item.citations]
     cited += [cid for item in recommendations for ev in item.evidence for cid in ev.citations]
-    return Assessment.model_construct(
-        phenotype=facts["phenotype"], stage=stage.stage.id, recommendations=recommendations,
-        avoid=avoid, missing=list(collector.missing.values()), warnings=warnings,
-        references=_references(cp, cited), stage_title=stage.stage.title,
-        stage_summary=stage.stage.summary, pack_version=cp.pack.version,
-    )
+    return trusted(Assessment, {
+        "phenotype": facts["phenotype"], "stage": stage.stage.id,
+        "recommendations": recommendations, "avoid": avoid,
+        "missing": list(collector.missing.values()), "warnings": warnings,
+        "references": _references(cp, cited), "stage_title": stage.stage.title,
+        "stage_summary": stage.stage.summary, "pack_version": cp.pack.version,
+    })

@@ -1,0 +1,64 @@
+"""Case model: the input contract, strictly validated with named-field errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from guidepath.case import Case
+from guidepath.engine.pathway import as_case
+from guidepath.errors import BadInput
+
+
+def problems(data: dict[str, object]) -> dict[str, str]:
+    with pytest.raises(BadInput) as caught:
+        as_case(data)
+    return dict(caught.value.problems)
+
+
+def test_icd10_codes_are_validated_and_normalised() -> None:
+    assert Case.model_validate({"diagnoses": ["m461", "M45.A0"]}).diagnoses == ["M46.1", "M45.A0"]
+    assert "diagnoses.1" in problems({"diagnoses": ["M46.1", "M46.10"]})
+
+
+def test_unknown_outcome_word_names_the_field_and_the_choices() -> None:
+    found = problems({"treatments": [{"type": "nsaid"}, {"type": "tnfi", "outcome": "failed"}]})
+    assert found["treatments.1.outcome"].startswith("'failed' is not one of good, partial")
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"pain": {"nrs": 11}}, "pain.nrs"),
+        ({"pain": {"nrs": -1}}, "pain.nrs"),
+        ({"pain": {"duration_weeks": -2}}, "pain.duration_weeks"),
+        ({"treatments": [{"type": "rfa", "relief_pct": 120}]}, "treatments.0.relief_pct"),
+        ({"treatments": [{"type": "nsaid", "weeks": -1}]}, "treatments.0.weeks"),
+        ({"conditions": ["diabetes"]}, "conditions.0"),
+        ({"red_flags": ["headache"]}, "red_flags.0"),
+        ({"exam": {"provocation_tests": {"slump": True}}}, "exam.provocation_tests.slump"),
+        ({"imaging": [{"modality": "pet", "region": "sij"}]}, "imaging.0.modality"),
+        ({"imaging": [{"modality": "mri"}]}, "imaging.0.region"),
+        ({"labs": {"hla_b27": "maybe"}}, "labs.hla_b27"),
+        ({"patient": {"age": 200}}, "patient.age"),
+        ({"unexpected": 1}, "unexpected"),
+        ({"treatments": [{"type": "nsaid", "agent": "  "}]}, "treatments.0.agent"),
+    ],
+)
+def test_bad_input_names_the_field(data: dict[str, object], field: str) -> None:
+    assert field in problems(data)
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    found = problems({"pain": {"nrs": 12}, "conditions": ["x"], "foo": 1})
+    assert set(found) == {"pain.nrs", "conditions.0", "foo"}
+
+
+def test_absent_is_unknown_and_empty_is_none() -> None:
+    assert Case.model_validate({}).conditions is None
+    assert Case.model_validate({"conditions": []}).conditions == []
+
+
+def test_agent_names_are_normalised() -> None:
+    case = Case.model_validate({"treatments": [{"type": "tnfi", "agent": " Adalimumab "}]})
+    assert case.treatments is not None
+    assert case.treatments[0].agent == "adalimumab"

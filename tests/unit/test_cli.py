@@ -1,0 +1,68 @@
+"""The guidepath command, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import SHARED
+
+EXAMPLE = SHARED / "contract" / "examples" / "07-confirmed-sij-injections-failed.case.json"
+
+
+def guidepath(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    command = shutil.which("guidepath", path=str(Path(sys.executable).parent))
+    assert command
+    return subprocess.run([command, *args], input=stdin, capture_output=True, text=True,
+                          timeout=60, check=False)
+
+
+def test_json_output_is_one_document_on_stdout() -> None:
+    run = guidepath("evaluate", "--format", "json", str(EXAMPLE))
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["recommendations"][0]["action"] == "rfa_lateral_branch"
+    assert run.stderr == ""
+
+
+def test_case_from_stdin() -> None:
+    run = guidepath("evaluate", "-f", "json", "-", stdin=EXAMPLE.read_text())
+    assert run.returncode == 0
+    assert json.loads(run.stdout)["phenotype"] == "mechanical"
+
+
+def test_text_output_reads_as_an_article() -> None:
+    run = guidepath("evaluate", str(EXAMPLE))
+    assert run.returncode == 0
+    for heading in ("Bottom line", "Recommendations", "Avoid", "References"):
+        assert heading in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ('{"treatments": [{"type": "tnfi", "outcome": "failed"}]}',
+         "treatments.0.outcome: 'failed' is not one of good, partial"),
+        ('{"pain": {"nrs": 14}}', "pain.nrs:"),
+        ('{"diagnoses": ["ZZZ.99"]}', "diagnoses.0: 'ZZZ.99' is not a valid ICD-10-CM code"),
+        ('{"pain": {"nrs": 5}', "case: not valid JSON"),
+        ("[1, 2]", "case: must be a JSON object"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_field(case: str, expected: str) -> None:
+    run = guidepath("evaluate", "-", stdin=case)
+    assert run.returncode == 2
+    assert expected in run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stdout == ""
+
+
+def test_missing_file_is_a_clear_error() -> None:
+    run = guidepath("evaluate", "/nonexistent/case.json")
+    assert run.returncode == 2
+    assert "cannot read" in run.stderr

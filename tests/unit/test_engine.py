@@ -1,0 +1,86 @@
+"""The engine's invariants on concrete cases: ordering, roles, missing, references, purity."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from guidepath import evaluate
+from guidepath.case import Case
+from guidepath.errors import BadInput
+
+MECHANICAL: dict[str, Any] = {
+    "diagnoses": ["M53.3"], "pain": {"nrs": 6, "duration_weeks": 20},
+    "treatments": [{"type": "physical_therapy", "weeks": 8, "outcome": "inadequate"}],
+    "conditions": [], "red_flags": [],
+}
+
+
+def test_recommendations_start_with_the_single_primary() -> None:
+    assessment = evaluate(MECHANICAL)
+    roles = [r.role for r in assessment.recommendations]
+    assert roles[0] == "primary"
+    assert roles.count("primary") == 1
+
+
+def test_an_avoided_action_is_never_also_recommended() -> None:
+    case = {"diagnoses": ["M45.9"], "pain": {"nrs": 7},
+            "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
+            "conditions": ["heart_failure_severe"], "red_flags": []}
+    assessment = evaluate(case)
+    recommended = {r.action for r in assessment.recommendations}
+    assert "tnfi" in {a.action for a in assessment.avoid}
+    assert not recommended & {"start_tnfi", "switch_tnfi"}
+
+
+def test_missing_facts_are_reported_by_contract_field() -> None:
+    fields = {m.field for m in evaluate(MECHANICAL).missing}
+    assert "exam.provocation_tests" in fields
+
+
+def test_documenting_a_missing_fact_removes_it_and_changes_the_advice() -> None:
+    exam = {"provocation_tests": {"distraction": True, "thigh_thrust": True, "compression": True}}
+    assessment = evaluate({**MECHANICAL, "exam": exam})
+    assert "exam.provocation_tests" not in {m.field for m in assessment.missing}
+    assert assessment.recommendations[0].action == "diagnostic_sij_block"
+
+
+def test_every_cited_id_is_in_the_reference_list() -> None:
+    assessment = evaluate(MECHANICAL)
+    listed = {r.id for r in assessment.references}
+    cited = {c for item in [*assessment.recommendations, *assessment.avoid] for c in item.citations}
+    assert cited <= listed
+
+
+def test_case_model_and_dict_give_the_same_assessment() -> None:
+    as_dict = evaluate(MECHANICAL).model_dump(mode="json")
+    as_model = evaluate(Case.model_validate(MECHANICAL)).model_dump(mode="json")
+    assert as_dict == as_model
+
+
+def test_evaluation_is_pure_and_repeatable() -> None:
+    first = json.dumps(evaluate(MECHANICAL).model_dump(mode="json"))
+    evaluate({"diagnoses": ["M45.9"]})
+    assert json.dumps(evaluate(MECHANICAL).model_dump(mode="json")) == first
+
+
+def test_output_round_trips_through_the_models() -> None:
+    from guidepath.engine.models import Assessment
+
+    dumped = evaluate(MECHANICAL).model_dump(mode="json")
+    assert Assessment.model_validate(dumped).model_dump(mode="json") == dumped
+
+
+def test_bad_input_raises_bad_input() -> None:
+    with pytest.raises(BadInput):
+        evaluate({"pain": {"nrs": "high"}})
+
+
+def test_primary_recommendation_explains_why() -> None:
+    case = {"diagnoses": ["M45.9"], "pain": {"nrs": 7},
+            "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
+            "conditions": [], "red_flags": []}
+    why = evaluate(case).recommendations[0].why
+    assert any("NSAIDs failed" in reason for reason in why)
