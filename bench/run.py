@@ -20,31 +20,75 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT.parent / "shared" / "contract" / "examples" / "01-sacroiliitis-failed-conservative.case.json"
+EXAMPLE = (
+    ROOT.parent
+    / "shared"
+    / "contract"
+    / "examples"
+    / "01-sacroiliitis-failed-conservative.case.json"
+)
 
 DIAGNOSES = ["M46.1", "M45.9", "M45.A0", "M53.3", "M53.3", "S33.6XXA", "M54.50"]
-CONDITIONS = ["ibd", "recurrent_uveitis", "psoriasis", "gi_bleed_risk", "heart_failure_severe",
-              "latent_tb", "spinal_fusion", "advanced_hip_arthritis", "mri_contraindicated"]
-OUTCOMES = ["good", "partial", "inadequate", "primary_nonresponse", "secondary_nonresponse",
-            "intolerance", "ongoing"]
+CONDITIONS = [
+    "ibd",
+    "recurrent_uveitis",
+    "psoriasis",
+    "gi_bleed_risk",
+    "heart_failure_severe",
+    "latent_tb",
+    "spinal_fusion",
+    "advanced_hip_arthritis",
+    "mri_contraindicated",
+]
+OUTCOMES = [
+    "good",
+    "partial",
+    "inadequate",
+    "primary_nonresponse",
+    "secondary_nonresponse",
+    "intolerance",
+    "ongoing",
+]
 TESTS = ["distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen", "faber"]
 
 
 def _treatments(rng: random.Random) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for _ in range(rng.randint(0, 3)):
-        items.append({"type": rng.choice(["nsaid", "physical_therapy"]),
-                      "weeks": rng.randint(1, 20), "outcome": rng.choice(OUTCOMES)})
+        items.append(
+            {
+                "type": rng.choice(["nsaid", "physical_therapy"]),
+                "weeks": rng.randint(1, 20),
+                "outcome": rng.choice(OUTCOMES),
+            }
+        )
     if rng.random() < 0.4:
-        items.append({"type": rng.choice(["tnfi", "il17i"]), "weeks": rng.randint(4, 80),
-                      "outcome": rng.choice(OUTCOMES)})
+        items.append(
+            {
+                "type": rng.choice(["tnfi", "il17i"]),
+                "weeks": rng.randint(4, 80),
+                "outcome": rng.choice(OUTCOMES),
+            }
+        )
     for _ in range(rng.randint(0, 3)):
-        items.append({"type": "sij_injection", "purpose": rng.choice(["diagnostic", "therapeutic"]),
-                      "relief_pct": rng.randint(0, 100), "relief_weeks": rng.randint(0, 20),
-                      "months_ago": rng.randint(0, 24)})
+        items.append(
+            {
+                "type": "sij_injection",
+                "purpose": rng.choice(["diagnostic", "therapeutic"]),
+                "relief_pct": rng.randint(0, 100),
+                "relief_weeks": rng.randint(0, 20),
+                "months_ago": rng.randint(0, 24),
+            }
+        )
     if rng.random() < 0.2:
-        items.append({"type": "rfa", "relief_pct": rng.randint(0, 100),
-                      "relief_weeks": rng.randint(0, 60), "months_ago": rng.randint(0, 24)})
+        items.append(
+            {
+                "type": "rfa",
+                "relief_pct": rng.randint(0, 100),
+                "relief_weeks": rng.randint(0, 60),
+                "months_ago": rng.randint(0, 24),
+            }
+        )
     return items
 
 
@@ -55,21 +99,29 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
     for _ in range(count):
         case: dict[str, Any] = {
             "diagnoses": rng.sample(DIAGNOSES, rng.randint(0, 2)),
-            "pain": {"nrs": rng.randint(0, 10), "duration_weeks": rng.randint(1, 200),
-                     "inflammatory_back_pain": rng.choice([True, False, None])},
+            "pain": {
+                "nrs": rng.randint(0, 10),
+                "duration_weeks": rng.randint(1, 200),
+                "inflammatory_back_pain": rng.choice([True, False, None]),
+            },
             "treatments": _treatments(rng),
             "conditions": rng.sample(CONDITIONS, rng.randint(0, 2)),
             "red_flags": ["fever"] if rng.random() < 0.05 else [],
         }
         if rng.random() < 0.7:
-            case["exam"] = {"provocation_tests": {t: rng.choice([True, False, None]) for t in TESTS}}
+            case["exam"] = {
+                "provocation_tests": {t: rng.choice([True, False, None]) for t in TESTS}
+            }
         if rng.random() < 0.5:
             case["labs"] = {"crp_mg_l": rng.randint(0, 40)}
         if rng.random() < 0.6:
-            case["imaging"] = [{"modality": rng.choice(["xray", "mri"]),
-                                "region": rng.choice(["sij", "spine", "hip"]),
-                                "findings": [rng.choice(["normal", "sclerosis",
-                                                         "bone_marrow_edema"])]}]
+            case["imaging"] = [
+                {
+                    "modality": rng.choice(["xray", "mri"]),
+                    "region": rng.choice(["sij", "spine", "hip"]),
+                    "findings": [rng.choice(["normal", "sclerosis", "bone_marrow_edema"])],
+                }
+            ]
         cases.append(case)
     return cases
 

@@ -32,7 +32,6 @@ from guidepath.vocabulary import (
 )
 
 
-
 def _icd10cm(code: str) -> str:
     """A diagnosis must be a real ICD-10-CM code; it is kept in dotted upper-case form."""
     from guidepath.codes.icd10 import canonical
@@ -64,10 +63,10 @@ class Patient(Strict):
 class Pain(Strict):
     """The index pain.
 
-    ``nrs`` is the 0-10 numeric rating scale; ``duration_weeks`` how long the pain has lasted (3 months
-    is about 13 weeks); ``inflammatory_back_pain`` the clinician's judgement that the back pain has
-    inflammatory features (insidious onset before 45, morning stiffness, better with exercise);
-    ``radicular`` whether pain radiates in a nerve-root pattern.
+    ``nrs`` is the 0-10 numeric rating scale; ``duration_weeks`` how long the pain has lasted
+    (3 months is about 13 weeks); ``inflammatory_back_pain`` the clinician's judgement that the
+    back pain has inflammatory features (insidious onset before 45, morning stiffness, better with
+    exercise); ``radicular`` whether pain radiates in a nerve-root pattern.
     """
 
     nrs: Nrs | None = None
@@ -78,7 +77,7 @@ class Pain(Strict):
 
 
 class ProvocationTests(Strict):
-    """SI joint provocation tests: ``True`` positive, ``False`` negative, ``None``/absent not done."""
+    """SI joint provocation tests: ``True`` positive, ``False`` negative, ``None`` not done."""
 
     distraction: bool | None = None
     thigh_thrust: bool | None = None

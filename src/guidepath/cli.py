@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -27,7 +27,7 @@ def root() -> None:
     """Guideline-backed decision support for SI joint pain, sacroiliitis and axial SpA."""
 
 
-class OutputFormat(str, Enum):
+class OutputFormat(StrEnum):
     """How a command prints its result."""
 
     text = "text"
@@ -65,8 +65,8 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output 
 @app.command()
 def evaluate(case: CaseArg, output: FormatOpt = OutputFormat.text) -> None:
     """Evaluate a patient case against the care pathway."""
-    from guidepath.errors import BadInput
     from guidepath.engine.pathway import evaluate as run
+    from guidepath.errors import BadInput
 
     data = read_json(case, "case")
     if not isinstance(data, dict):

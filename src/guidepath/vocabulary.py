@@ -125,7 +125,12 @@ ConservativeAction = Literal[
     "continue_current_therapy",
 ]
 DrugAction = Literal[
-    "start_tnfi", "switch_tnfi", "switch_to_il17i", "start_il17i", "start_jaki", "assess_response_12w"
+    "start_tnfi",
+    "switch_tnfi",
+    "switch_to_il17i",
+    "start_il17i",
+    "start_jaki",
+    "assess_response_12w",
 ]
 ProcedureAction = Literal[
     "therapeutic_sij_injection",
@@ -165,6 +170,8 @@ Procedure = Literal[
     "switch_to_il17i",
 ]
 
+CONDITIONS: tuple[str, ...] = get_args(Condition)
+RED_FLAGS: tuple[str, ...] = get_args(RedFlag)
 RECOMMEND_ACTIONS: frozenset[str] = frozenset(get_args(RecommendAction))
 AVOID_ONLY_ACTIONS: frozenset[str] = frozenset(get_args(AvoidOnlyAction))
 ACTIONS: frozenset[str] = RECOMMEND_ACTIONS | AVOID_ONLY_ACTIONS

@@ -21,7 +21,9 @@ EXAMPLES = sorted((SHARED / "contract" / "examples").glob("*.case.json"))
 
 
 def checker() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("contract_check", SHARED / "contract" / "check.py")
+    spec = importlib.util.spec_from_file_location(
+        "contract_check", SHARED / "contract" / "check.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -47,7 +49,12 @@ def test_contract_examples_exist() -> None:
 def test_contract_checker_through_the_command() -> None:
     command = shutil.which("guidepath", path=str(Path(sys.executable).parent))
     assert command, "the guidepath console script is not installed"
-    run = subprocess.run([sys.executable, str(SHARED / "contract" / "check.py"), "--cmd", command],
-                         capture_output=True, text=True, timeout=120, check=False)
+    run = subprocess.run(
+        [sys.executable, str(SHARED / "contract" / "check.py"), "--cmd", command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert f"{len(EXAMPLES)} passed, 0 failed" in run.stdout

@@ -18,8 +18,9 @@ EXAMPLE = SHARED / "contract" / "examples" / "07-confirmed-sij-injections-failed
 def guidepath(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     command = shutil.which("guidepath", path=str(Path(sys.executable).parent))
     assert command
-    return subprocess.run([command, *args], input=stdin, capture_output=True, text=True,
-                          timeout=60, check=False)
+    return subprocess.run(
+        [command, *args], input=stdin, capture_output=True, text=True, timeout=60, check=False
+    )
 
 
 def test_json_output_is_one_document_on_stdout() -> None:
@@ -46,8 +47,10 @@ def test_text_output_reads_as_an_article() -> None:
 @pytest.mark.parametrize(
     ("case", "expected"),
     [
-        ('{"treatments": [{"type": "tnfi", "outcome": "failed"}]}',
-         "treatments.0.outcome: 'failed' is not one of good, partial"),
+        (
+            '{"treatments": [{"type": "tnfi", "outcome": "failed"}]}',
+            "treatments.0.outcome: 'failed' is not one of good, partial",
+        ),
         ('{"pain": {"nrs": 14}}', "pain.nrs:"),
         ('{"diagnoses": ["ZZZ.99"]}', "diagnoses.0: 'ZZZ.99' is not a valid ICD-10-CM code"),
         ('{"pain": {"nrs": 5}', "case: not valid JSON"),

@@ -22,11 +22,19 @@ def run(node: Any, facts: dict[str, Any], definitions: dict[str, Any] | None = N
 @pytest.mark.parametrize(
     ("op", "value", "fact", "expected"),
     [
-        ("ge", 3, 3, TRUE), ("ge", 3, 2, FALSE), ("gt", 3, 3, FALSE), ("lt", 3, 2, TRUE),
-        ("le", 3, 4, FALSE), ("eq", "a", "a", TRUE), ("ne", "a", "a", FALSE),
-        ("in", ["a", "b"], "b", TRUE), ("in", ["a"], "c", FALSE),
-        ("contains", "ibd", ["ibd", "ckd"], TRUE), ("contains", "ibd", [], FALSE),
-        ("intersects", ["x", "y"], ["y"], TRUE), ("intersects", ["x"], ["z"], FALSE),
+        ("ge", 3, 3, TRUE),
+        ("ge", 3, 2, FALSE),
+        ("gt", 3, 3, FALSE),
+        ("lt", 3, 2, TRUE),
+        ("le", 3, 4, FALSE),
+        ("eq", "a", "a", TRUE),
+        ("ne", "a", "a", FALSE),
+        ("in", ["a", "b"], "b", TRUE),
+        ("in", ["a"], "c", FALSE),
+        ("contains", "ibd", ["ibd", "ckd"], TRUE),
+        ("contains", "ibd", [], FALSE),
+        ("intersects", ["x", "y"], ["y"], TRUE),
+        ("intersects", ["x"], ["z"], FALSE),
     ],
 )
 def test_leaf_operators(op: str, value: Any, fact: Any, expected: int) -> None:
@@ -57,8 +65,16 @@ def test_kleene_all_and_any() -> None:
 
 @pytest.mark.parametrize(
     ("op", "target", "expected"),
-    [("ge", 3, TRUE), ("ge", 4, UNKNOWN), ("ge", 6, FALSE), ("lt", 3, FALSE), ("lt", 5, UNKNOWN),
-     ("eq", 4, UNKNOWN), ("eq", 7, FALSE), ("ne", 7, TRUE)],
+    [
+        ("ge", 3, TRUE),
+        ("ge", 4, UNKNOWN),
+        ("ge", 6, FALSE),
+        ("lt", 3, FALSE),
+        ("lt", 5, UNKNOWN),
+        ("eq", 4, UNKNOWN),
+        ("eq", 7, FALSE),
+        ("ne", 7, TRUE),
+    ],
 )
 def test_partly_documented_counts_are_ranges(op: str, target: int, expected: int) -> None:
     assert run(leaf("n", op, target), {"n": Range(3, 5)}) == expected
@@ -89,8 +105,12 @@ def test_unknown_facts_lists_only_undecided_leaves() -> None:
 
 
 def test_reasons_expand_all_and_use_labels() -> None:
-    tree = All(all=[leaf("a", "eq", 1, "A holds"), AnyOf(any=[leaf("b", "eq", 1, "B"),
-                                                           leaf("c", "eq", 1, "C")])])
+    tree = All(
+        all=[
+            leaf("a", "eq", 1, "A holds"),
+            AnyOf(any=[leaf("b", "eq", 1, "B"), leaf("c", "eq", 1, "C")]),
+        ]
+    )
     assert Compiler({}).reasons(tree, {"a": 1, "b": 0, "c": 1}) == ["A holds", "C"]
     assert Compiler({}).reasons(tree, {"a": 0}) == []
 

@@ -12,9 +12,11 @@ from guidepath.case import Case
 from guidepath.errors import BadInput
 
 MECHANICAL: dict[str, Any] = {
-    "diagnoses": ["M53.3"], "pain": {"nrs": 6, "duration_weeks": 20},
+    "diagnoses": ["M53.3"],
+    "pain": {"nrs": 6, "duration_weeks": 20},
     "treatments": [{"type": "physical_therapy", "weeks": 8, "outcome": "inadequate"}],
-    "conditions": [], "red_flags": [],
+    "conditions": [],
+    "red_flags": [],
 }
 
 
@@ -26,9 +28,13 @@ def test_recommendations_start_with_the_single_primary() -> None:
 
 
 def test_an_avoided_action_is_never_also_recommended() -> None:
-    case = {"diagnoses": ["M45.9"], "pain": {"nrs": 7},
-            "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
-            "conditions": ["heart_failure_severe"], "red_flags": []}
+    case = {
+        "diagnoses": ["M45.9"],
+        "pain": {"nrs": 7},
+        "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
+        "conditions": ["heart_failure_severe"],
+        "red_flags": [],
+    }
     assessment = evaluate(case)
     recommended = {r.action for r in assessment.recommendations}
     assert "tnfi" in {a.action for a in assessment.avoid}
@@ -50,7 +56,8 @@ def test_documenting_a_missing_fact_removes_it_and_changes_the_advice() -> None:
 def test_every_cited_id_is_in_the_reference_list() -> None:
     assessment = evaluate(MECHANICAL)
     listed = {r.id for r in assessment.references}
-    cited = {c for item in [*assessment.recommendations, *assessment.avoid] for c in item.citations}
+    cited = {c for rec in assessment.recommendations for c in rec.citations}
+    cited |= {c for avoid in assessment.avoid for c in avoid.citations}
     assert cited <= listed
 
 
@@ -79,8 +86,12 @@ def test_bad_input_raises_bad_input() -> None:
 
 
 def test_primary_recommendation_explains_why() -> None:
-    case = {"diagnoses": ["M45.9"], "pain": {"nrs": 7},
-            "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
-            "conditions": [], "red_flags": []}
+    case = {
+        "diagnoses": ["M45.9"],
+        "pain": {"nrs": 7},
+        "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
+        "conditions": [],
+        "red_flags": [],
+    }
     why = evaluate(case).recommendations[0].why
     assert any("NSAIDs failed" in reason for reason in why)

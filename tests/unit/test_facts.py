@@ -22,24 +22,38 @@ def test_treatment_facts_are_unknown_without_treatments() -> None:
 
 
 def test_nsaid_weeks_add_up_and_unknown_weeks_open_the_range() -> None:
-    facts = facts_of({"treatments": [
-        {"type": "nsaid", "agent": "naproxen", "weeks": 4, "outcome": "inadequate"},
-        {"type": "cox2_inhibitor", "agent": "celecoxib", "weeks": 2, "outcome": "partial"},
-        {"type": "nsaid", "agent": "ibuprofen", "weeks": 8, "outcome": "good"},
-    ]})
+    facts = facts_of(
+        {
+            "treatments": [
+                {"type": "nsaid", "agent": "naproxen", "weeks": 4, "outcome": "inadequate"},
+                {"type": "cox2_inhibitor", "agent": "celecoxib", "weeks": 2, "outcome": "partial"},
+                {"type": "nsaid", "agent": "ibuprofen", "weeks": 8, "outcome": "good"},
+            ]
+        }
+    )
     assert facts["nsaid.failed_weeks"] == 6
     assert facts["nsaid.count_failed"] == 2
     assert facts["nsaid.good"] is True
-    open_ended = facts_of({"treatments": [{"type": "nsaid", "weeks": 3, "outcome": "inadequate"},
-                                          {"type": "nsaid", "outcome": "inadequate"}]})
+    open_ended = facts_of(
+        {
+            "treatments": [
+                {"type": "nsaid", "weeks": 3, "outcome": "inadequate"},
+                {"type": "nsaid", "outcome": "inadequate"},
+            ]
+        }
+    )
     assert open_ended["nsaid.failed_weeks"] == Range(3, math.inf)
 
 
 def test_tnfi_response_type_and_failed_mechanisms() -> None:
-    facts = facts_of({"treatments": [
-        {"type": "tnfi", "agent": "adalimumab", "outcome": "primary_nonresponse"},
-        {"type": "il17i", "agent": "secukinumab", "outcome": "inadequate", "current": True},
-    ]})
+    facts = facts_of(
+        {
+            "treatments": [
+                {"type": "tnfi", "agent": "adalimumab", "outcome": "primary_nonresponse"},
+                {"type": "il17i", "agent": "secukinumab", "outcome": "inadequate", "current": True},
+            ]
+        }
+    )
     assert facts["tnfi.first_outcome"] == "primary_nonresponse"
     assert facts["tnfi.nonresponse_type"] == "primary_nonresponse"
     assert facts["biologic.failed_classes"] == 2
@@ -47,21 +61,34 @@ def test_tnfi_response_type_and_failed_mechanisms() -> None:
 
 
 def test_provocation_tests_not_done_widen_the_count() -> None:
-    facts = facts_of({"exam": {"provocation_tests": {"distraction": True, "thigh_thrust": True,
-                                                     "compression": False}}})
+    facts = facts_of(
+        {
+            "exam": {
+                "provocation_tests": {
+                    "distraction": True,
+                    "thigh_thrust": True,
+                    "compression": False,
+                }
+            }
+        }
+    )
     assert facts["provocation.positive"] == Range(2, 5)
-    all_done = {name: True for name in ("distraction", "thigh_thrust", "compression",
-                                        "sacral_thrust", "gaenslen", "faber")}
+    names = ("distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen", "faber")
+    all_done = dict.fromkeys(names, True)
     assert facts_of({"exam": {"provocation_tests": all_done}})["provocation.positive"] == 6
 
 
 def test_blocks_classified_by_relief() -> None:
-    facts = facts_of({"treatments": [
-        {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 80},
-        {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 60},
-        {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 10},
-        {"type": "sij_injection", "purpose": "diagnostic"},
-    ]})
+    facts = facts_of(
+        {
+            "treatments": [
+                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 80},
+                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 60},
+                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 10},
+                {"type": "sij_injection", "purpose": "diagnostic"},
+            ]
+        }
+    )
     assert facts["blocks.count"] == 4
     assert facts["blocks.positive"] == Range(1, 2)
     assert facts["blocks.negative"] == Range(1, 2)
@@ -70,9 +97,20 @@ def test_blocks_classified_by_relief() -> None:
 
 def test_therapeutic_injection_success_needs_relief_and_duration() -> None:
     def last(relief: float, weeks: float) -> Any:
-        return facts_of({"treatments": [{"type": "sij_injection", "purpose": "therapeutic",
-                                         "relief_pct": relief, "relief_weeks": weeks,
-                                         "months_ago": 2}]})
+        return facts_of(
+            {
+                "treatments": [
+                    {
+                        "type": "sij_injection",
+                        "purpose": "therapeutic",
+                        "relief_pct": relief,
+                        "relief_weeks": weeks,
+                        "months_ago": 2,
+                    }
+                ]
+            }
+        )
+
     assert last(60, 10)["therapeutic.last_success"] is True
     assert last(60, 2)["therapeutic.failed"] is True
     assert last(40, 20)["therapeutic.failed"] is True
@@ -86,8 +124,14 @@ def test_no_rfa_means_no_failed_rfa() -> None:
 
 
 def test_nonoperative_months_reaches_back_to_the_oldest_procedure() -> None:
-    facts = facts_of({"treatments": [{"type": "physical_therapy", "weeks": 8.69},
-                                     {"type": "rfa", "months_ago": 9}]})
+    facts = facts_of(
+        {
+            "treatments": [
+                {"type": "physical_therapy", "weeks": 8.69},
+                {"type": "rfa", "months_ago": 9},
+            ]
+        }
+    )
     assert facts["nonoperative.months"] == 9
 
 

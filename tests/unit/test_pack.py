@@ -14,27 +14,43 @@ from guidepath.engine.conditions import leaf_facts
 from guidepath.engine.facts import derive_facts
 from guidepath.knowledge.loader import build_pack, load_pack, read_yaml
 from guidepath.knowledge.schema import Pack, RecommendationsFile, SourcesFile
-from guidepath.vocabulary import ACTIONS, Condition, RedFlag
+from guidepath.vocabulary import ACTIONS, CONDITIONS, RED_FLAGS
 
 FULL_CASES: list[dict[str, Any]] = [
     {
         "patient": {"age": 40, "sex": "female"},
         "diagnoses": ["M46.1"],
-        "pain": {"nrs": 6, "duration_weeks": 20, "sites": ["buttock"],
-                 "inflammatory_back_pain": True, "radicular": False},
+        "pain": {
+            "nrs": 6,
+            "duration_weeks": 20,
+            "sites": ["buttock"],
+            "inflammatory_back_pain": True,
+            "radicular": False,
+        },
         "exam": {"provocation_tests": {"distraction": True, "thigh_thrust": True}},
         "imaging": [{"modality": "mri", "region": "sij", "findings": ["bone_marrow_edema"]}],
         "labs": {"crp_mg_l": 12, "esr_mm_h": 20, "hla_b27": "positive"},
         "scores": {"basdai": 5, "asdas_crp": 2.5, "asdas_esr": 2.4, "basfi": 4},
         "treatments": [
             {"type": "nsaid", "agent": "naproxen", "weeks": 6, "outcome": "inadequate"},
-            {"type": "tnfi", "agent": "adalimumab", "weeks": 16, "outcome": "secondary_nonresponse"},
+            {
+                "type": "tnfi",
+                "agent": "adalimumab",
+                "weeks": 16,
+                "outcome": "secondary_nonresponse",
+            },
             {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 80, "months_ago": 3},
-            {"type": "sij_injection", "purpose": "therapeutic", "relief_pct": 60,
-             "relief_weeks": 10, "months_ago": 2},
+            {
+                "type": "sij_injection",
+                "purpose": "therapeutic",
+                "relief_pct": 60,
+                "relief_weeks": 10,
+                "months_ago": 2,
+            },
             {"type": "rfa", "relief_pct": 60, "relief_weeks": 30, "months_ago": 1},
         ],
-        "conditions": [], "red_flags": [],
+        "conditions": [],
+        "red_flags": [],
     },
 ]
 
@@ -69,8 +85,8 @@ def _derivable_facts() -> set[str]:
 
     for data in FULL_CASES:
         names |= set(derive_facts(Case.model_validate(data), thresholds))
-    names |= {f"condition.{c}" for c in Condition.__args__}
-    names |= {f"red_flag.{r}" for r in RedFlag.__args__} | {"red_flags.any"}
+    names |= {f"condition.{c}" for c in CONDITIONS}
+    names |= {f"red_flag.{r}" for r in RED_FLAGS} | {"red_flags.any"}
     return names
 
 
@@ -82,14 +98,18 @@ def test_every_fact_a_condition_reads_is_derived_by_the_engine() -> None:
     trees += list(pack.pathway.definitions.values())
     used = {fact for tree in trees for fact in leaf_facts(tree, compiled.compiler)}
     asked = {a.fact for s in pack.pathway.stages for a in s.asks} | {
-        a.fact for a in pack.pathway.asks}
+        a.fact for a in pack.pathway.asks
+    }
     assert (used | asked) - known == set()
 
 
 def test_stage_rules_are_only_named_by_stages() -> None:
     pack = load_pack()
-    named = {rid for s in pack.pathway.stages
-             for rid in s.primary + s.alternatives + s.adjuncts + s.next_if_fails + s.avoid}
+    named = {
+        rid
+        for s in pack.pathway.stages
+        for rid in s.primary + s.alternatives + s.adjuncts + s.next_if_fails + s.avoid
+    }
     stage_only = {r.id for r in pack.recommendations.values() if r.scope == "stage"}
     assert stage_only <= named, stage_only - named
 
@@ -102,7 +122,7 @@ def test_the_last_stage_of_each_track_always_applies() -> None:
 
 
 def _with_change(name: str, change: Any) -> dict[str, Any]:
-    data = read_yaml("sacroiliac", name)
+    data: dict[str, Any] = read_yaml("sacroiliac", name)
     change(data)
     return data
 
@@ -145,14 +165,32 @@ def test_sources_have_types_from_the_contract() -> None:
     assert {s.type for s in sources.sources} == {"guideline", "research"}
 
 
-SEED_FIGURES = ["54.5%", "90.9%", "5.85", "13.56", "8.26", "64%", "27%", "94%", "78%", "81.4%",
-                "26.1%", "17.6%", "79%", "6-18 months", "15-30%", "24 hours"]
+SEED_FIGURES = [
+    "54.5%",
+    "90.9%",
+    "5.85",
+    "13.56",
+    "8.26",
+    "64%",
+    "27%",
+    "94%",
+    "78%",
+    "81.4%",
+    "26.1%",
+    "17.6%",
+    "79%",
+    "6-18 months",
+    "15-30%",
+    "24 hours",
+]
 
 
 @pytest.mark.parametrize("figure", SEED_FIGURES)
 def test_seed_figures_are_reachable_in_the_pack(figure: str) -> None:
-    text = "\n".join(yaml.safe_dump(read_yaml("sacroiliac", f"{name}.yaml"), allow_unicode=True)
-                     for name in ("recommendations", "topics", "pathway", "imaging"))
+    text = "\n".join(
+        yaml.safe_dump(read_yaml("sacroiliac", f"{name}.yaml"), allow_unicode=True)
+        for name in ("recommendations", "topics", "pathway", "imaging")
+    )
     assert re.search(re.escape(figure), text)
 
 

@@ -35,29 +35,57 @@ def words(literal: Any) -> st.SearchStrategy[list[str]]:
 treatment = st.fixed_dictionaries(
     {"type": st.sampled_from(get_args(TreatmentType))},
     optional={
-        "weeks": st.floats(0, 300), "outcome": st.sampled_from(get_args(Outcome)),
+        "weeks": st.floats(0, 300),
+        "outcome": st.sampled_from(get_args(Outcome)),
         "purpose": st.sampled_from(get_args(InjectionPurpose)),
-        "relief_pct": st.floats(0, 100), "relief_weeks": st.floats(0, 100),
-        "months_ago": st.floats(0, 60), "current": st.booleans(), "image_guided": st.booleans(),
+        "relief_pct": st.floats(0, 100),
+        "relief_weeks": st.floats(0, 100),
+        "months_ago": st.floats(0, 60),
+        "current": st.booleans(),
+        "image_guided": st.booleans(),
     },
 )
 case_strategy = st.fixed_dictionaries(
     {},
     optional={
         "diagnoses": st.lists(st.sampled_from(DIAGNOSES), max_size=3),
-        "pain": st.fixed_dictionaries({}, optional={
-            "nrs": st.floats(0, 10), "duration_weeks": st.floats(0, 500),
-            "sites": words(PainSite), "inflammatory_back_pain": maybe(st.booleans()),
-            "radicular": maybe(st.booleans())}),
-        "exam": st.fixed_dictionaries({"provocation_tests": st.dictionaries(
-            st.sampled_from(get_args(ProvocationTest)), maybe(st.booleans()))}),
-        "imaging": st.lists(st.fixed_dictionaries({
-            "modality": st.sampled_from(get_args(Modality)),
-            "region": st.sampled_from(get_args(Region)), "findings": words(Finding)}), max_size=3),
-        "labs": st.fixed_dictionaries({}, optional={
-            "crp_mg_l": st.floats(0, 200), "hla_b27": st.sampled_from(["positive", "negative"])}),
-        "scores": st.fixed_dictionaries({}, optional={
-            "basdai": st.floats(0, 10), "asdas_crp": st.floats(0, 8)}),
+        "pain": st.fixed_dictionaries(
+            {},
+            optional={
+                "nrs": st.floats(0, 10),
+                "duration_weeks": st.floats(0, 500),
+                "sites": words(PainSite),
+                "inflammatory_back_pain": maybe(st.booleans()),
+                "radicular": maybe(st.booleans()),
+            },
+        ),
+        "exam": st.fixed_dictionaries(
+            {
+                "provocation_tests": st.dictionaries(
+                    st.sampled_from(get_args(ProvocationTest)), maybe(st.booleans())
+                )
+            }
+        ),
+        "imaging": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "modality": st.sampled_from(get_args(Modality)),
+                    "region": st.sampled_from(get_args(Region)),
+                    "findings": words(Finding),
+                }
+            ),
+            max_size=3,
+        ),
+        "labs": st.fixed_dictionaries(
+            {},
+            optional={
+                "crp_mg_l": st.floats(0, 200),
+                "hla_b27": st.sampled_from(["positive", "negative"]),
+            },
+        ),
+        "scores": st.fixed_dictionaries(
+            {}, optional={"basdai": st.floats(0, 10), "asdas_crp": st.floats(0, 8)}
+        ),
         "treatments": st.lists(treatment, max_size=6),
         "conditions": words(Condition),
         "red_flags": words(RedFlag),
@@ -76,8 +104,10 @@ def test_random_valid_cases_keep_the_engines_promises(case: dict[str, Any]) -> N
     assert assessment.recommendations[0].role == "primary"
     assert len(recommended) == len(set(recommended))
     assert not set(recommended) & avoided
-    for item in [*assessment.recommendations, *assessment.avoid]:
-        assert item.citations and set(item.citations) <= references
+    for rec in assessment.recommendations:
+        assert rec.citations and set(rec.citations) <= references
+    for avoid in assessment.avoid:
+        assert avoid.citations and set(avoid.citations) <= references
     if case.get("red_flags"):
         assert assessment.recommendations[0].action == "urgent_evaluation"
         assert not {"rfa_lateral_branch", "sij_fusion_mis", "start_tnfi"} & set(recommended)

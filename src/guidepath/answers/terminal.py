@@ -52,8 +52,11 @@ def _avoid(assessment: Assessment, numbers: dict[str, int]) -> Table:
     table.add_column("Strength", no_wrap=True)
     table.add_column("Why")
     for item in assessment.avoid:
-        table.add_row(item.action, item.strength.replace("_", " "),
-                      f"{item.text} {_cite(item.citations, numbers)}")
+        table.add_row(
+            item.action,
+            item.strength.replace("_", " "),
+            f"{item.text} {_cite(item.citations, numbers)}",
+        )
     return table
 
 
@@ -61,13 +64,24 @@ def render_assessment(assessment: Assessment, console: Console | None = None) ->
     """Print the assessment as a readable article."""
     console = console or Console()
     numbers = _numbers(assessment)
-    header = Text.assemble(("Phenotype: ", "bold"), assessment.phenotype,
-                           ("   Stage: ", "bold"), assessment.stage)
-    console.print(Panel(Group(header, Text(""), Text(bottom_line(assessment))),
-                        title="Bottom line", border_style="blue"))
+    header = Text.assemble(
+        ("Phenotype: ", "bold"), assessment.phenotype, ("   Stage: ", "bold"), assessment.stage
+    )
+    console.print(
+        Panel(
+            Group(header, Text(""), Text(bottom_line(assessment))),
+            title="Bottom line",
+            border_style="blue",
+        )
+    )
     for warning in assessment.warnings:
-        console.print(Panel(f"{warning.text} {_cite(warning.citations, numbers)}",
-                            title=f"Warning: {warning.code}", border_style="red"))
+        console.print(
+            Panel(
+                f"{warning.text} {_cite(warning.citations, numbers)}",
+                title=f"Warning: {warning.code}",
+                border_style="red",
+            )
+        )
     console.print(_recommendations(assessment, numbers))
     if assessment.avoid:
         console.print(_avoid(assessment, numbers))

@@ -11,6 +11,7 @@ Example: ``canonical("m461")`` returns ``"M46.1"``; ``canonical("M46.10")`` retu
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import tempfile
@@ -36,11 +37,7 @@ def _cache_file() -> Path:
 def _codes_from_library() -> list[str]:
     import simple_icd_10_cm as cm
 
-    return [
-        code
-        for code in cm.get_all_codes(True)
-        if not cm.is_chapter_or_block(code)
-    ]
+    return [code for code in cm.get_all_codes(True) if not cm.is_chapter_or_block(code)]
 
 
 def _write_atomically(path: Path, text: str) -> None:
@@ -54,15 +51,11 @@ def _write_atomically(path: Path, text: str) -> None:
 def valid_codes() -> frozenset[str]:
     """All ICD-10-CM categories and codes, dotted (``M46.1``), from the cache or the library."""
     path = _cache_file()
-    try:
+    if path.is_file():
         return frozenset(path.read_text().split())
-    except OSError:
-        pass
     codes = _codes_from_library()
-    try:
+    with contextlib.suppress(OSError):  # a read-only home still works, only more slowly
         _write_atomically(path, "\n".join(codes))
-    except OSError:
-        pass  # a read-only home still works, only more slowly
     return frozenset(codes)
 
 

@@ -10,7 +10,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
-from guidepath.engine.conditions import TRUE, Compiled, Compiler, Explainer, Facts, compile_explainer
+from guidepath.engine.conditions import (
+    TRUE,
+    Compiled,
+    Compiler,
+    Explainer,
+    Facts,
+    compile_explainer,
+)
 from guidepath.engine.models import EvidenceItem, Reference, WarningItem
 from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
 from guidepath.knowledge.schema import Ask, ConditionNode, Pack, Recommendation, Stage, Warning
@@ -26,8 +33,23 @@ FACT_FIELDS: dict[str, str] = {
     "labs.crp_elevated": "labs.crp_mg_l",
 }
 TREATMENT_GROUPS = frozenset(
-    {"nsaid", "conservative", "pt", "tnfi", "il17i", "jaki", "biologic", "blocks", "therapeutic",
-     "injections", "rfa", "prolotherapy", "fusion", "glucocorticoid", "nonoperative"}
+    {
+        "nsaid",
+        "conservative",
+        "pt",
+        "tnfi",
+        "il17i",
+        "jaki",
+        "biologic",
+        "blocks",
+        "therapeutic",
+        "injections",
+        "rfa",
+        "prolotherapy",
+        "fusion",
+        "glucocorticoid",
+        "nonoperative",
+    }
 )
 
 
@@ -120,20 +142,35 @@ def _compile_rule(rule: Recommendation, compiler: Compiler) -> CompiledRule:
 
 
 def _compile_warning(warning: Warning, compiler: Compiler) -> CompiledWarning:
-    item = WarningItem(code=warning.code, text=warning.text, citations=list(warning.citations),
-                       patient_text=warning.patient_text)
+    item = WarningItem(
+        code=warning.code,
+        text=warning.text,
+        citations=list(warning.citations),
+        patient_text=warning.patient_text,
+    )
     return CompiledWarning(warning, compiler.compile(warning.when), item)
 
 
 def _references(pack: Pack) -> dict[str, Reference]:
     return {
-        s.id: Reference(id=s.id, type=s.type, title=s.title, source=s.source, year=s.year,
-                        authors=s.authors, doi=s.doi, url=s.url, note=s.note)
+        s.id: Reference(
+            id=s.id,
+            type=s.type,
+            title=s.title,
+            source=s.source,
+            year=s.year,
+            authors=s.authors,
+            doi=s.doi,
+            url=s.url,
+            note=s.note,
+        )
         for s in pack.sources.values()
     }
 
 
-def _global_rules_by_phenotype(rules: Iterable[CompiledRule]) -> dict[str, tuple[CompiledRule, ...]]:
+def _global_rules_by_phenotype(
+    rules: Iterable[CompiledRule],
+) -> dict[str, tuple[CompiledRule, ...]]:
     """For each phenotype, the global rules of its track (and of every track), in pack order."""
     found = [r for r in rules if r.rule.scope == "global"]
     return {

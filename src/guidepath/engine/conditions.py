@@ -249,7 +249,9 @@ def compile_explainer(node: ConditionNode, compiler: Compiler) -> Explainer:
     if isinstance(node, Leaf):
         return _static((f"{node.fact} {node.op} {node.value}",))
     if isinstance(node, AnyOf):
-        return _first_true([(compiler.compile(p), compile_explainer(p, compiler)) for p in node.any])
+        return _first_true(
+            [(compiler.compile(p), compile_explainer(p, compiler)) for p in node.any]
+        )
     return _static(())
 
 

@@ -1,8 +1,8 @@
 """Derive the flat fact map the condition trees read from a Case.
 
-Fact names are dotted (``nsaid.failed_weeks``). ``None`` means unknown: a whole group is unknown when
-its case field is absent (no ``treatments`` → every treatment fact is ``None``), while an empty list
-is a documented "none". Counts that are only partly documented are :class:`Range` values.
+Fact names are dotted (``nsaid.failed_weeks``). ``None`` means unknown: a whole group is unknown
+when its case field is absent (no ``treatments`` → every treatment fact is ``None``), while an
+empty list is a documented "none". Counts that are only partly documented are :class:`Range` values.
 Thresholds (what counts as a positive block, a lasting relief...) come from the pack, not the code.
 """
 
@@ -15,14 +15,20 @@ from typing import Any
 from guidepath.case import Case, Imaging, Treatment
 from guidepath.engine.conditions import Range
 from guidepath.engine.phenotype import classify_phenotype, spa_feature_count
-from guidepath.vocabulary import Condition, RedFlag
+from guidepath.vocabulary import CONDITIONS, RED_FLAGS
 
 FAILED = frozenset(
     {"partial", "inadequate", "primary_nonresponse", "secondary_nonresponse", "intolerance"}
 )
 CONSERVATIVE = frozenset(
-    {"nsaid", "cox2_inhibitor", "physical_therapy", "manual_therapy", "sij_belt",
-     "activity_modification"}
+    {
+        "nsaid",
+        "cox2_inhibitor",
+        "physical_therapy",
+        "manual_therapy",
+        "sij_belt",
+        "activity_modification",
+    }
 )
 NSAIDS = frozenset({"nsaid", "cox2_inhibitor"})
 ADVANCED_CLASSES = ("tnfi", "il17i", "jaki")
@@ -68,16 +74,17 @@ def _direct(case: Case, facts: dict[str, Any]) -> None:
     facts["red_flags"] = case.red_flags
 
 
-CONDITION_FACTS = {name: f"condition.{name}" for name in Condition.__args__}
-RED_FLAG_FACTS = {name: f"red_flag.{name}" for name in RedFlag.__args__}
+CONDITION_FACTS = {name: f"condition.{name}" for name in CONDITIONS}
+RED_FLAG_FACTS = {name: f"red_flag.{name}" for name in RED_FLAGS}
 
 
 def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
     """``condition.<name>``: listed (or implied by a diagnosis code) → True; list given → False."""
-    present = set(case.conditions or ())
+    present: set[str] = set(case.conditions or ())
     for code in case.diagnoses or ():
-        present.update(name for name, prefixes in DIAGNOSIS_CONDITIONS.items()
-                       if code.startswith(prefixes))
+        present.update(
+            name for name, prefixes in DIAGNOSIS_CONDITIONS.items() if code.startswith(prefixes)
+        )
     if case.conditions is not None:
         for name, fact in CONDITION_FACTS.items():
             facts[fact] = name in present
@@ -105,13 +112,21 @@ def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
     not_done = sum(1 for v in results if v is None)
     if positive + sum(1 for v in results if v is False) == 0:
         return
-    facts["provocation.positive"] = positive if not_done == 0 else Range(positive, positive + not_done)
+    facts["provocation.positive"] = (
+        positive if not_done == 0 else Range(positive, positive + not_done)
+    )
     facts["provocation.done"] = len(results) - not_done
 
 
 def _activity_facts(case: Case, facts: dict[str, Any]) -> None:
     scores = case.scores
-    asdas = None if scores is None else scores.asdas_crp if scores.asdas_crp is not None else scores.asdas_esr
+    asdas = (
+        None
+        if scores is None
+        else scores.asdas_crp
+        if scores.asdas_crp is not None
+        else scores.asdas_esr
+    )
     facts["activity.asdas"] = asdas
     facts["activity.basdai"] = None if scores is None else scores.basdai
 
@@ -148,7 +163,9 @@ def _region_clear(studies: Iterable[Imaging], region: str, sources: Iterable[str
     return not any(set(s.findings) & set(sources) for s in found)
 
 
-def _treatment_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
+def _treatment_facts(
+    treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]
+) -> None:
     _nsaid_facts(treatments, facts)
     _conservative_facts(treatments, facts)
     _advanced_therapy_facts(treatments, facts)
@@ -289,7 +306,9 @@ def _rfa_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str,
     facts["rfa.count"] = len(ablations)
     last = ablations[-1] if ablations else None
     success = (
-        _lasting_relief(last, limits["rfa_relief_pct"], limits["rfa_relief_weeks"]) if last else False
+        _lasting_relief(last, limits["rfa_relief_pct"], limits["rfa_relief_weeks"])
+        if last
+        else False
     )
     facts["rfa.last_success"] = success
     facts["rfa.failed"] = None if success is None else bool(last) and not success

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from guidepath.case import Case
+from guidepath.engine.build import trusted
 from guidepath.engine.compiled import (
     CompiledPack,
     CompiledRule,
@@ -25,7 +26,6 @@ from guidepath.engine.compiled import (
     compiled_pack,
     field_of,
 )
-from guidepath.engine.build import trusted
 from guidepath.engine.conditions import TRUE, UNKNOWN, Facts
 from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import (
@@ -40,7 +40,11 @@ from guidepath.errors import from_validation_error
 from guidepath.knowledge.schema import Ask
 
 ROLE_RANK = {
-    "primary": 0, "diagnostic": 1, "adjunct": 2, "alternative": 3, "next_if_fails": 4,
+    "primary": 0,
+    "diagnostic": 1,
+    "adjunct": 2,
+    "alternative": 3,
+    "next_if_fails": 4,
     "monitoring": 5,
 }
 
@@ -65,14 +69,24 @@ class _Collector:
         self.blocked: set[str] = set()
         self.missing: dict[str, MissingItem] = {}
 
-    def recommend(self, compiled: CompiledRule, role: str, context: list[str] | None = None) -> None:
+    def recommend(
+        self, compiled: CompiledRule, role: str, context: list[str] | None = None
+    ) -> None:
         rule = compiled.rule
-        item = trusted(RecommendationItem, {
-            "action": rule.action, "role": role, "strength": rule.strength, "text": rule.text,
-            "citations": list(rule.citations), "id": rule.id,
-            "why": (context or []) + compiled.why(self.facts),
-            "evidence": list(compiled.evidence), "patient_text": rule.patient_text,
-        })
+        item = trusted(
+            RecommendationItem,
+            {
+                "action": rule.action,
+                "role": role,
+                "strength": rule.strength,
+                "text": rule.text,
+                "citations": list(rule.citations),
+                "id": rule.id,
+                "why": (context or []) + compiled.why(self.facts),
+                "evidence": list(compiled.evidence),
+                "patient_text": rule.patient_text,
+            },
+        )
         self.recommended.append((ROLE_RANK[role], len(self.recommended), item))
         if rule.asks:
             self.ask_all(rule.asks)
@@ -81,11 +95,18 @@ class _Collector:
         rule = compiled.rule
         if rule.action in self.avoided:
             return
-        self.avoided[rule.action] = trusted(AvoidItem, {
-            "action": rule.action, "strength": rule.strength, "text": rule.text,
-            "citations": list(rule.citations), "id": rule.id, "why": compiled.why(self.facts),
-            "patient_text": rule.patient_text,
-        })
+        self.avoided[rule.action] = trusted(
+            AvoidItem,
+            {
+                "action": rule.action,
+                "strength": rule.strength,
+                "text": rule.text,
+                "citations": list(rule.citations),
+                "id": rule.id,
+                "why": compiled.why(self.facts),
+                "patient_text": rule.patient_text,
+            },
+        )
         self.blocked.update(rule.blocks)
         self.blocked.add(rule.action)
 
@@ -144,7 +165,9 @@ def _track_matches(track: str, facts: Facts) -> bool:
     return track == "any" or track == facts["phenotype"]
 
 
-def _apply_stage(cp: CompiledPack, stage: CompiledStage, primaries: list[str], c: _Collector) -> None:
+def _apply_stage(
+    cp: CompiledPack, stage: CompiledStage, primaries: list[str], c: _Collector
+) -> None:
     rules = cp.rules
     c.recommend(rules[primaries[0]], "primary", list(stage.explain(c.facts)))
     for rid in primaries[1:]:
@@ -188,12 +211,22 @@ def evaluate(case: Case | Mapping[str, Any], pack: str | None = None) -> Assessm
     recommendations = collector.final_recommendations(stage.stage.suppress)
     avoid = list(collector.avoided.values())
     warnings = _warnings(cp, facts)
-    cited = [cid for item in (*recommendations, *avoid, *warnings) for cid in item.citations]
-    cited += [cid for item in recommendations for ev in item.evidence for cid in ev.citations]
-    return trusted(Assessment, {
-        "phenotype": facts["phenotype"], "stage": stage.stage.id,
-        "recommendations": recommendations, "avoid": avoid,
-        "missing": list(collector.missing.values()), "warnings": warnings,
-        "references": _references(cp, cited), "stage_title": stage.stage.title,
-        "stage_summary": stage.stage.summary, "pack_version": cp.pack.version,
-    })
+    cited = [cid for rec in recommendations for cid in rec.citations]
+    cited += [cid for rec in recommendations for ev in rec.evidence for cid in ev.citations]
+    cited += [cid for item in avoid for cid in item.citations]
+    cited += [cid for warning in warnings for cid in warning.citations]
+    return trusted(
+        Assessment,
+        {
+            "phenotype": facts["phenotype"],
+            "stage": stage.stage.id,
+            "recommendations": recommendations,
+            "avoid": avoid,
+            "missing": list(collector.missing.values()),
+            "warnings": warnings,
+            "references": _references(cp, cited),
+            "stage_title": stage.stage.title,
+            "stage_summary": stage.stage.summary,
+            "pack_version": cp.pack.version,
+        },
+    )

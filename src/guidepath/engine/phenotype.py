@@ -4,8 +4,8 @@ undetermined.
 - **inflammatory**: an inflammatory spondylopathy code (ankylosing spondylitis M45, including
   non-radiographic axSpA M45.A; juvenile AS M08.1; sacroiliitis M46.1; other inflammatory
   spondylopathies M46.8/M46.9), or the shape of the ASAS classification: definite sacroiliitis on
-  imaging (MRI bone-marrow oedema, erosions, ankylosis) with at least one SpA feature, or HLA-B27 with
-  at least two other SpA features.
+  imaging (MRI bone-marrow oedema, erosions, ankylosis) with at least one SpA feature, or HLA-B27
+  with at least two other SpA features.
 - **mechanical**: an SI-joint dysfunction code (M53.3, M53.2X8, S33.6, M99.04) or an interventional
   SI-joint work-up, with no inflammatory sign documented (no SpA feature, no imaging sign of
   sacroiliitis, not even a possible one such as sclerosis).

@@ -25,7 +25,7 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 def read_yaml(pack: str, name: str) -> Any:
     """Parse one YAML file of a pack (``guidepath/packs/<pack>/<name>``)."""
     text = resources.files("guidepath.packs").joinpath(pack, name).read_text(encoding="utf-8")
-    return yaml.load(text, Loader=_Loader)  # noqa: S506 - the safe loader, C or Python
+    return yaml.load(text, Loader=_Loader)
 
 
 def build_pack(pack: str = DEFAULT_PACK) -> Pack:
@@ -38,8 +38,11 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
         version=sources.version,
         title=sources.title,
         sources={s.id: s for s in sources.sources},
-        recommendations=_unique({r.id: r for r in recommendations.recommendations},
-                                len(recommendations.recommendations), "recommendation"),
+        recommendations=_unique(
+            {r.id: r for r in recommendations.recommendations},
+            len(recommendations.recommendations),
+            "recommendation",
+        ),
         pathway=Pathway.model_validate(read_yaml(pack, "pathway.yaml")),
         imaging=ImagingFile.model_validate(read_yaml(pack, "imaging.yaml")).ratings,
         topics=topics.topics,

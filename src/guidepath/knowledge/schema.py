@@ -58,10 +58,11 @@ class Source(PackModel):
 class Leaf(PackModel):
     """One test of one fact, e.g. ``{fact: nsaid.failed_weeks, op: ge, value: 4}``.
 
-    ``op`` is a closed set: comparisons, ``in`` (fact in a list of values), ``contains`` (a list fact
-    holds the value), ``intersects`` (a list fact shares a value), ``known`` (whether the fact is
-    documented at all) and ``not_documented_as`` (true unless the fact is documented as ``value``:
-    an unrecorded contraindication does not block advice, though the rule may still ask for it).
+    ``op`` is a closed set: comparisons, ``in`` (fact in a list of values), ``contains`` (a list
+    fact holds the value), ``intersects`` (a list fact shares a value), ``known`` (whether the
+    fact is documented at all) and ``not_documented_as`` (true unless the fact is documented as
+    ``value``: an unrecorded contraindication does not block advice, though the rule may still ask
+    for it).
     The last two are never unknown themselves. ``label`` is how the test reads in an explanation.
     """
 
