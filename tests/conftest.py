@@ -22,6 +22,9 @@ def actions(assessment: Any) -> list[str]:
     return [r.action for r in assessment.recommendations]
 
 
+needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason=f"no shared material at {SHARED}")
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The shared/ folder beside the project (contract, seeds)."""

@@ -15,7 +15,9 @@ from typing import Any
 import pytest
 
 from guidepath import evaluate
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
+
+pytestmark = needs_shared
 
 EXAMPLES = sorted((SHARED / "contract" / "examples").glob("*.case.json"))
 

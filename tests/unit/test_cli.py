@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SHARED
+from tests.conftest import SHARED, needs_shared
+
+pytestmark = needs_shared
 
 EXAMPLE = SHARED / "contract" / "examples" / "07-confirmed-sij-injections-failed.case.json"
 
