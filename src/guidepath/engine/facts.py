@@ -166,18 +166,27 @@ def _region_clear(studies: Iterable[Imaging], region: str, sources: Iterable[str
 def _treatment_facts(
     treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]
 ) -> None:
-    _nsaid_facts(treatments, facts)
-    _conservative_facts(treatments, facts)
-    _advanced_therapy_facts(treatments, facts)
-    _block_facts(treatments, limits, facts)
-    _therapeutic_injection_facts(treatments, limits, facts)
-    _rfa_facts(treatments, limits, facts)
-    facts["prolotherapy.count"] = sum(1 for t in treatments if t.type == "prolotherapy")
-    facts["fusion.done"] = any(t.type == "sij_fusion" for t in treatments)
+    by_type: dict[str, list[Treatment]] = {}
+    for item in treatments:
+        by_type.setdefault(item.type, []).append(item)
+    conservative = [t for t in treatments if t.type in CONSERVATIVE]
+    injections = by_type.get("sij_injection", [])
+    _nsaid_facts([t for t in conservative if t.type in NSAIDS], facts)
+    _conservative_facts(conservative, facts)
+    facts["pt.tried"] = "physical_therapy" in by_type
+    _advanced_therapy_facts([t for t in treatments if t.type in ADVANCED_CLASSES], facts)
+    _block_facts(injections, limits, facts)
+    _therapeutic_injection_facts(injections, limits, facts)
+    _rfa_facts(by_type.get("rfa", []), limits, facts)
+    facts["prolotherapy.count"] = len(by_type.get("prolotherapy", ()))
+    facts["fusion.done"] = "sij_fusion" in by_type
     facts["glucocorticoid.current"] = any(
-        t.type == "systemic_glucocorticoid" and t.current for t in treatments
+        t.current for t in by_type.get("systemic_glucocorticoid", ())
     )
-    facts["nonoperative.months"] = _nonoperative_months(treatments, limits["weeks_per_month"])
+    interventional = [t for t in treatments if t.type in INTERVENTIONAL]
+    facts["nonoperative.months"] = _nonoperative_months(
+        conservative, interventional, limits["weeks_per_month"]
+    )
 
 
 def _weeks_total(items: list[Treatment]) -> float | Range:
@@ -190,8 +199,7 @@ def _weeks_max(items: list[Treatment]) -> float | Range:
     return known if all(t.weeks is not None for t in items) else Range(known, math.inf)
 
 
-def _nsaid_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
-    nsaids = [t for t in treatments if t.type in NSAIDS]
+def _nsaid_facts(nsaids: list[Treatment], facts: dict[str, Any]) -> None:
     failed = [t for t in nsaids if t.outcome in FAILED]
     facts["nsaid.tried"] = bool(nsaids)
     facts["nsaid.count_failed"] = len({t.agent or f"#{i}" for i, t in enumerate(failed)})
@@ -202,19 +210,16 @@ def _nsaid_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
     facts["nsaid.outcome_unknown"] = any(t.outcome is None for t in nsaids)
 
 
-def _conservative_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
-    items = [t for t in treatments if t.type in CONSERVATIVE]
+def _conservative_facts(items: list[Treatment], facts: dict[str, Any]) -> None:
     failed = [t for t in items if t.outcome in FAILED]
     facts["conservative.tried"] = bool(items)
     facts["conservative.max_weeks"] = _weeks_max(items)
     facts["conservative.failed_weeks"] = _weeks_max(failed)
     facts["conservative.good"] = any(t.outcome == "good" for t in items)
-    facts["pt.tried"] = any(t.type == "physical_therapy" for t in treatments)
 
 
-def _advanced_therapy_facts(treatments: list[Treatment], facts: dict[str, Any]) -> None:
+def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) -> None:
     """TNFi / IL-17i / JAKi history: first TNFi response, failed mechanisms, current therapy."""
-    advanced = [t for t in treatments if t.type in ADVANCED_CLASSES]
     tnfis = [t for t in advanced if t.type == "tnfi"]
     for kind in ADVANCED_CLASSES:
         of_kind = [t for t in advanced if t.type == kind]
@@ -245,18 +250,16 @@ def _relief_count(items: list[Treatment], test: Any) -> int | Range:
     return known if unknown == 0 else Range(known, known + unknown)
 
 
-def _block_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
+def _block_facts(injections: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
     """Diagnostic blocks: positive at ≥75% relief of the index pain, negative below 50%."""
-    blocks = [t for t in treatments if t.type == "sij_injection" and t.purpose == "diagnostic"]
+    blocks = [t for t in injections if t.purpose == "diagnostic"]
     positive, negative = limits["block_positive_pct"], limits["block_negative_pct"]
     facts["blocks.count"] = len(blocks)
     facts["blocks.positive"] = _relief_count(blocks, lambda r: r >= positive)
     facts["blocks.negative"] = _relief_count(blocks, lambda r: r < negative)
     facts["blocks.indeterminate"] = _relief_count(blocks, lambda r: negative <= r < positive)
     facts["blocks.unguided"] = sum(1 for t in blocks if t.image_guided is False)
-    facts["injections.unknown_purpose"] = sum(
-        1 for t in treatments if t.type == "sij_injection" and t.purpose is None
-    )
+    facts["injections.unknown_purpose"] = sum(1 for t in injections if t.purpose is None)
 
 
 def _chronological(items: list[Treatment]) -> list[Treatment]:
@@ -278,11 +281,9 @@ def _lasting_relief(item: Treatment, pct: float, weeks: float) -> bool | None:
 
 
 def _therapeutic_injection_facts(
-    treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]
+    injections: list[Treatment], limits: Thresholds, facts: dict[str, Any]
 ) -> None:
-    shots = _chronological(
-        [t for t in treatments if t.type == "sij_injection" and t.purpose == "therapeutic"]
-    )
+    shots = _chronological([t for t in injections if t.purpose == "therapeutic"])
     facts["therapeutic.count"] = len(shots)
     last = shots[-1] if shots else None
     success = (
@@ -296,13 +297,11 @@ def _therapeutic_injection_facts(
     recent = sum(1 for t in shots if t.months_ago is not None and t.months_ago <= 12)
     undated = sum(1 for t in shots if t.months_ago is None)
     facts["injections.last_12m"] = recent if undated == 0 else Range(recent, recent + undated)
-    facts["injections.unguided"] = sum(
-        1 for t in treatments if t.type == "sij_injection" and t.image_guided is False
-    )
+    facts["injections.unguided"] = sum(1 for t in injections if t.image_guided is False)
 
 
-def _rfa_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
-    ablations = _chronological([t for t in treatments if t.type == "rfa"])
+def _rfa_facts(ablations: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
+    ablations = _chronological(ablations)
     facts["rfa.count"] = len(ablations)
     last = ablations[-1] if ablations else None
     success = (
@@ -314,13 +313,12 @@ def _rfa_facts(treatments: list[Treatment], limits: Thresholds, facts: dict[str,
     facts["rfa.failed"] = None if success is None else bool(last) and not success
 
 
-def _nonoperative_months(treatments: list[Treatment], weeks_per_month: float) -> float | Range:
+def _nonoperative_months(
+    conservative: list[Treatment], interventional: list[Treatment], weeks_per_month: float
+) -> float | Range:
     """How long non-operative care has gone on: the longest conservative course or the oldest
     injection/ablation, whichever reaches further back."""
-    conservative = _weeks_max([t for t in treatments if t.type in CONSERVATIVE])
-    low = conservative.low if isinstance(conservative, Range) else conservative
-    months = max(
-        [low / weeks_per_month]
-        + [t.months_ago for t in treatments if t.type in INTERVENTIONAL and t.months_ago]
-    )
-    return Range(months, math.inf) if isinstance(conservative, Range) else months
+    longest = _weeks_max(conservative)
+    low = longest.low if isinstance(longest, Range) else longest
+    months = max([low / weeks_per_month] + [t.months_ago for t in interventional if t.months_ago])
+    return Range(months, math.inf) if isinstance(longest, Range) else months
