@@ -14,16 +14,31 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from guidepath.case import Case
+    from guidepath.engine.calculators import Score, calculate
     from guidepath.engine.models import Assessment
+    from guidepath.engine.necessity import Determination, check_necessity
     from guidepath.engine.pathway import evaluate
     from guidepath.errors import BadInput
 
-__all__ = ["Assessment", "BadInput", "Case", "evaluate"]
+__all__ = [
+    "Assessment",
+    "BadInput",
+    "Case",
+    "Determination",
+    "Score",
+    "calculate",
+    "check_necessity",
+    "evaluate",
+]
 
 _HOMES = {
     "Assessment": "guidepath.engine.models",
     "BadInput": "guidepath.errors",
     "Case": "guidepath.case",
+    "Determination": "guidepath.engine.necessity",
+    "Score": "guidepath.engine.calculators",
+    "calculate": "guidepath.engine.calculators",
+    "check_necessity": "guidepath.engine.necessity",
     "evaluate": "guidepath.engine.pathway",
 }
 

@@ -110,13 +110,41 @@ class Labs(Strict):
     hla_b27: HlaB27 | None = None
 
 
+class BasdaiItems(Strict):
+    """The six BASDAI questions (0-10), when the score itself was not computed."""
+
+    fatigue: Nrs
+    spinal_pain: Nrs
+    peripheral_pain: Nrs
+    enthesitis: Nrs
+    stiffness_severity: Nrs
+    stiffness_duration: Nrs
+
+
+class AsdasItems(Strict):
+    """The four ASDAS questions (0-10); CRP or ESR comes from ``labs``."""
+
+    back_pain: Nrs
+    morning_stiffness: Nrs
+    patient_global: Nrs
+    peripheral_pain: Nrs
+
+
 class Scores(Strict):
-    """Disease-activity and function scores computed elsewhere (BASDAI and BASFI are 0-10)."""
+    """Disease-activity and function scores (BASDAI and BASFI are 0-10).
+
+    Computed scores come first; ``basdai_items`` / ``asdas_items`` let guidepath compute them.
+    ``asdas_baseline`` is the ASDAS before the current treatment: with a current ASDAS it gives the
+    improvement (≥1.1 clinically important, ≥2.0 major).
+    """
 
     basdai: Nrs | None = None
     asdas_crp: Annotated[float, Field(ge=0, le=20)] | None = None
     asdas_esr: Annotated[float, Field(ge=0, le=20)] | None = None
     basfi: Nrs | None = None
+    basdai_items: BasdaiItems | None = None
+    asdas_items: AsdasItems | None = None
+    asdas_baseline: Annotated[float, Field(ge=0, le=20)] | None = None
 
 
 class Treatment(Strict):

@@ -32,6 +32,7 @@ class OutputFormat(StrEnum):
 
     text = "text"
     json = "json"
+    markdown = "markdown"
 
 
 def fail(lines: list[str], code: int = 2) -> NoReturn:
@@ -81,6 +82,66 @@ def evaluate(case: CaseArg, output: FormatOpt = OutputFormat.text) -> None:
     from guidepath.answers.terminal import render_assessment
 
     render_assessment(assessment)
+
+
+ProcedureArg = Annotated[str, typer.Argument(help="Procedure, e.g. sij_fusion_mis.")]
+
+
+@app.command()
+def necessity(
+    procedure: ProcedureArg, case: CaseArg, output: FormatOpt = OutputFormat.text
+) -> None:
+    """Check the medical necessity of a procedure or biologic, criterion by criterion.
+
+    --format markdown prints a letter to attach to a prior-authorization request.
+    """
+    from guidepath.engine.necessity import UnknownProcedure, check_necessity
+    from guidepath.errors import BadInput
+
+    data = read_json(case, "case")
+    if not isinstance(data, dict):
+        fail(["case: must be a JSON object"])
+    try:
+        determination = check_necessity(procedure, data)
+    except UnknownProcedure as error:
+        fail([f"procedure: {error}"])
+    except BadInput as error:
+        fail(error.lines())
+    if output is OutputFormat.json:
+        print_json(determination)
+    elif output is OutputFormat.markdown:
+        from guidepath.answers.necessity_view import render_letter
+
+        typer.echo(render_letter(determination), nl=False)
+    else:
+        from guidepath.answers.necessity_view import render_worksheet
+
+        render_worksheet(determination)
+
+
+NameArg = Annotated[str, typer.Argument(help="basdai, asdas_crp, asdas_esr, basfi, ...")]
+InputsArg = Annotated[str, typer.Argument(metavar="INPUTS.json", help="Inputs file, or -.")]
+
+
+@app.command()
+def calc(name: NameArg, inputs: InputsArg, output: FormatOpt = OutputFormat.text) -> None:
+    """Compute a clinical score (BASDAI, ASDAS, BASFI, Laslett cluster, ASAS classification)."""
+    from guidepath.engine.calculators import UnknownCalculator, calculate
+    from guidepath.errors import BadInput
+
+    data = read_json(inputs, "inputs")
+    try:
+        score = calculate(name, data)
+    except UnknownCalculator as error:
+        fail([f"name: {error}"])
+    except BadInput as error:
+        fail(error.lines())
+    if output is OutputFormat.json:
+        print_json(score)
+        return
+    category = f" ({score.category.replace('_', ' ')})" if score.category else ""
+    typer.echo(f"{score.name}: {score.score:g}{category}\n{score.interpretation}")
+    typer.echo(f"Sources: {', '.join(score.citations)}")
 
 
 def main() -> None:

@@ -74,6 +74,11 @@ def render_assessment(assessment: Assessment, console: Console | None = None) ->
             border_style="blue",
         )
     )
+    if assessment.activity and assessment.activity.asdas is not None:
+        activity = assessment.activity
+        change = f", {activity.improvement.replace('_', ' ')}" if activity.improvement else ""
+        state = (activity.state or "").replace("_", " ")
+        console.print(f"[bold]Disease activity:[/bold] ASDAS {activity.asdas:g} ({state}{change})")
     for warning in assessment.warnings:
         console.print(
             Panel(

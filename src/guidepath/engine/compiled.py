@@ -31,6 +31,7 @@ FACT_FIELDS: dict[str, str] = {
     "activity": "scores",
     "spa": "pain.inflammatory_back_pain",
     "labs.crp_elevated": "labs.crp_mg_l",
+    "track.inflammatory": "diagnoses",
 }
 TREATMENT_GROUPS = frozenset(
     {

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from guidepath.case import Case, Imaging, Treatment
+from guidepath.engine.activity import summarize_activity
 from guidepath.engine.conditions import Range
 from guidepath.engine.phenotype import classify_phenotype, spa_feature_count
 from guidepath.vocabulary import CONDITIONS, RED_FLAGS
@@ -56,6 +57,9 @@ def derive_facts(case: Case, thresholds: Thresholds) -> dict[str, Any]:
     facts["labs.crp_elevated"] = _above(facts.get("labs.crp_mg_l"), thresholds["crp_elevated_mg_l"])
     facts["spa.features"] = spa_feature_count(facts)
     facts["phenotype"] = classify_phenotype(case.diagnoses, facts)
+    facts["track.inflammatory"] = {"inflammatory": True, "mechanical": False}.get(
+        facts["phenotype"]
+    )
     return facts
 
 
@@ -119,16 +123,14 @@ def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
 
 
 def _activity_facts(case: Case, facts: dict[str, Any]) -> None:
-    scores = case.scores
-    asdas = (
-        None
-        if scores is None
-        else scores.asdas_crp
-        if scores.asdas_crp is not None
-        else scores.asdas_esr
-    )
-    facts["activity.asdas"] = asdas
-    facts["activity.basdai"] = None if scores is None else scores.basdai
+    """Disease activity from recorded scores, or computed from their items (see activity.py)."""
+    summary = summarize_activity(case)
+    if summary is None:
+        return
+    facts["activity.asdas"] = summary.asdas
+    facts["activity.basdai"] = summary.basdai
+    facts["activity.improvement"] = summary.improvement
+    facts["activity.summary"] = summary
 
 
 def _imaging_facts(studies: list[Imaging] | None, facts: dict[str, Any]) -> None:
@@ -175,6 +177,7 @@ def _treatment_facts(
     _conservative_facts(conservative, facts)
     facts["pt.tried"] = "physical_therapy" in by_type
     _advanced_therapy_facts([t for t in treatments if t.type in ADVANCED_CLASSES], facts)
+    _response_from_asdas(facts)
     _block_facts(injections, limits, facts)
     _therapeutic_injection_facts(injections, limits, facts)
     _rfa_facts(by_type.get("rfa", []), limits, facts)
@@ -227,6 +230,7 @@ def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) ->
         facts[f"{kind}.failed_count"] = sum(1 for t in of_kind if t.outcome in FAILED)
     facts["tnfi.first_outcome"] = tnfis[0].outcome if tnfis else "none"
     facts["tnfi.latest_outcome"] = tnfis[-1].outcome if tnfis else "none"
+    facts["tnfi.latest_weeks"] = tnfis[-1].weeks if tnfis else None
     facts["tnfi.nonresponse_type"] = (
         tnfis[-1].outcome
         if tnfis and tnfis[-1].outcome in ("primary_nonresponse", "secondary_nonresponse")
@@ -242,6 +246,21 @@ def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) ->
     facts["biologic.latest_class"] = latest.type if latest else "none"
     facts["biologic.current_outcome"] = (current.outcome or None) if current else "none"
     facts["biologic.current_weeks"] = current.weeks if current else None
+
+
+def _response_from_asdas(facts: dict[str, Any]) -> None:
+    """A b/tsDMARD on for ≥12 weeks with no recorded outcome is judged by the ASDAS change:
+    a clinically important improvement (≥1.1) is a good response, less is an inadequate one."""
+    improvement = facts.get("activity.improvement")
+    weeks = facts.get("biologic.current_weeks")
+    if improvement is None or facts.get("biologic.current_outcome") is not None:
+        return
+    if weeks is None or weeks < 12:
+        return
+    outcome = "inadequate" if improvement == "no_important_improvement" else "good"
+    facts["biologic.current_outcome"] = outcome
+    if facts.get("biologic.latest_class") == "tnfi":
+        facts["tnfi.latest_outcome"] = outcome
 
 
 def _relief_count(items: list[Treatment], test: Any) -> int | Range:
@@ -294,6 +313,8 @@ def _therapeutic_injection_facts(
     facts["therapeutic.last_success"] = success
     facts["therapeutic.failed"] = None if success is None else bool(last) and not success
     facts["therapeutic.last_months_ago"] = last.months_ago if last else None
+    facts["therapeutic.last_relief_pct"] = last.relief_pct if last else None
+    facts["therapeutic.last_relief_weeks"] = last.relief_weeks if last else None
     recent = sum(1 for t in shots if t.months_ago is not None and t.months_ago <= 12)
     undated = sum(1 for t in shots if t.months_ago is None)
     facts["injections.last_12m"] = recent if undated == 0 else Range(recent, recent + undated)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from guidepath.engine.activity import Activity
 from guidepath.vocabulary import Action, Phenotype, Role, SourceType, Strength
 
 
@@ -97,3 +98,4 @@ class Assessment(Output):
     stage_title: str = ""
     stage_summary: str = ""
     pack_version: str = ""
+    activity: Activity | None = None

@@ -228,5 +228,6 @@ def evaluate(case: Case | Mapping[str, Any], pack: str | None = None) -> Assessm
             "stage_title": stage.stage.title,
             "stage_summary": stage.stage.summary,
             "pack_version": cp.pack.version,
+            "activity": facts.get("activity.summary"),
         },
     )

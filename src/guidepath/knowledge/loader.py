@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from guidepath.knowledge.schema import (
+    CriteriaFile,
     ImagingFile,
     Pack,
     Pathway,
@@ -33,6 +34,7 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
     sources = SourcesFile.model_validate(read_yaml(pack, "sources.yaml"))
     recommendations = RecommendationsFile.model_validate(read_yaml(pack, "recommendations.yaml"))
     topics = TopicsFile.model_validate(read_yaml(pack, "topics.yaml"))
+    criteria = CriteriaFile.model_validate(read_yaml(pack, "criteria.yaml"))
     return Pack(
         pack=sources.pack,
         version=sources.version,
@@ -47,6 +49,8 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
         imaging=ImagingFile.model_validate(read_yaml(pack, "imaging.yaml")).ratings,
         topics=topics.topics,
         faq=topics.faq,
+        criteria=_unique({c.id: c for c in criteria.criteria}, len(criteria.criteria), "criterion"),
+        procedures={p.id: p for p in criteria.procedures},
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guidepath.vocabulary import Action, Role, SourceType, Strength
+from guidepath.vocabulary import Action, Procedure, Role, SourceType, Strength
 
 Operator = Literal[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "intersects", "known", "not_documented_as"
@@ -234,6 +234,36 @@ class Faq(PackModel):
     topics: list[str] = Field(default_factory=list)
 
 
+class Criterion(PackModel):
+    """One medical-necessity criterion: met when ``when`` holds, not met when it fails, unknown
+    when undocumented. ``documentation`` says what in the record satisfies it; ``applies_when``
+    limits it (e.g. repeat-injection criteria only once an injection has been given)."""
+
+    id: str
+    text: str
+    documentation: str
+    when: ConditionNode
+    applies_when: ConditionNode | None = None
+    citations: list[str] = Field(min_length=1)
+
+
+class ProcedureCriteria(PackModel):
+    """A procedure or drug start whose necessity can be checked, with its codes and criteria."""
+
+    id: Procedure
+    title: str
+    cpt: list[str]
+    criteria: list[str] = Field(min_length=1)
+    notes: list[Evidence] = Field(default_factory=list)
+
+
+class CriteriaFile(PackModel):
+    """``criteria.yaml``."""
+
+    criteria: list[Criterion]
+    procedures: list[ProcedureCriteria]
+
+
 class SourcesFile(PackModel):
     """``sources.yaml``."""
 
@@ -274,6 +304,8 @@ class Pack(PackModel):
     imaging: list[ImagingRating]
     topics: list[Topic]
     faq: list[Faq]
+    criteria: dict[str, Criterion] = Field(default_factory=dict)
+    procedures: dict[str, ProcedureCriteria] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Pack:
@@ -293,6 +325,9 @@ def _citations(pack: Pack) -> list[tuple[str, list[str]]]:
     for topic in pack.topics:
         found += [(f"topic {topic.id}", ev.citations) for ev in topic.clinician + topic.patient]
     found += [(f"faq {f.id}", f.citations) for f in pack.faq]
+    found += [(f"criterion {c.id}", c.citations) for c in pack.criteria.values()]
+    for procedure in pack.procedures.values():
+        found += [(f"procedure {procedure.id} note", n.citations) for n in procedure.notes]
     return found
 
 
@@ -311,6 +346,12 @@ def _dangling_references(pack: Pack) -> list[str]:
             for rid in named
             if rid not in pack.recommendations
         ]
+    problems += [
+        f"procedure {p.id} names unknown criterion {cid!r}"
+        for p in pack.procedures.values()
+        for cid in p.criteria
+        if cid not in pack.criteria
+    ]
     for rec in pack.recommendations.values():
         if rec.direction == "for" and rec.action not in _RECOMMENDABLE:
             problems.append(f"recommendation {rec.id}: {rec.action!r} is an avoid-only action")
@@ -325,5 +366,5 @@ def _recommendable() -> frozenset[str]:
 
 _RECOMMENDABLE = _recommendable()
 
-for _model in (All, AnyOf, Not, Ask, Pathway, Recommendation, Stage, Warning):
+for _model in (All, AnyOf, Not, Ask, Criterion, Pathway, Recommendation, Stage, Warning):
     _model.model_rebuild()

@@ -1,0 +1,148 @@
+"""``check_necessity(procedure, case) -> Determination``: criterion by criterion.
+
+Each criterion is a condition tree: met when it holds, not met when the record shows it fails,
+unknown when the record is silent. The determination is ``met`` when every applicable criterion is
+met, ``not_met`` when any is documented as failed, ``insufficient_information`` otherwise. The
+evidence line quotes the case facts that decided each criterion.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from guidepath.case import Case
+from guidepath.engine.compiled import CompiledPack, compiled_pack, field_of
+from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Range, leaf_facts
+from guidepath.engine.facts import derive_facts
+from guidepath.engine.models import Reference
+from guidepath.engine.pathway import as_case
+from guidepath.knowledge.schema import Criterion, ProcedureCriteria
+
+Status = Literal["met", "not_met", "unknown"]
+STATUS = {TRUE: "met", FALSE: "not_met", UNKNOWN: "unknown"}
+
+
+class CriterionResult(BaseModel):
+    """One criterion for this patient: its status and the case evidence behind it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    text: str
+    status: Status
+    evidence: str
+    citations: list[str]
+    documentation: str = ""
+    missing: list[str] = []
+
+
+class Codes(BaseModel):
+    """Procedure (CPT/HCPCS) and diagnosis (ICD-10-CM) codes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cpt: list[str]
+    icd10: list[str]
+
+
+class Determination(BaseModel):
+    """Contract section 3."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    procedure: str
+    determination: Literal["met", "not_met", "insufficient_information"]
+    criteria: list[CriterionResult]
+    codes: Codes
+    notes: list[str]
+    references: list[Reference]
+    title: str = ""
+
+
+class UnknownProcedure(LookupError):
+    """The procedure is not one the pack has criteria for."""
+
+
+def _format(value: Any) -> str:
+    if isinstance(value, Range):
+        high = "more" if math.isinf(value.high) else f"{value.high:g}"
+        return f"{value.low:g} to {high} (partly documented)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "none"
+    return str(value)
+
+
+def _evidence(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> str:
+    read = dict.fromkeys(leaf_facts(criterion.when, cp.compiler))
+    shown = [f"{name} = {_format(facts[name])}" for name in read if facts.get(name) is not None]
+    return "; ".join(shown) or "nothing documented"
+
+
+def _judge(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> CriterionResult:
+    state = cp.compiler.compile(criterion.when)(facts)
+    missing = sorted({field_of(f) for f in cp.compiler.unknown_facts(criterion.when, facts)})
+    return CriterionResult(
+        id=criterion.id,
+        text=criterion.text,
+        status=STATUS[state],
+        evidence=_evidence(cp, criterion, facts),
+        citations=list(criterion.citations),
+        documentation=criterion.documentation,
+        missing=missing,
+    )
+
+
+def _applies(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> bool:
+    if criterion.applies_when is None:
+        return True
+    return cp.compiler.compile(criterion.applies_when)(facts) != FALSE
+
+
+def _overall(
+    results: list[CriterionResult],
+) -> Literal["met", "not_met", "insufficient_information"]:
+    statuses = {r.status for r in results}
+    if "not_met" in statuses:
+        return "not_met"
+    if "unknown" in statuses:
+        return "insufficient_information"
+    return "met"
+
+
+def procedures(pack: str | None = None) -> dict[str, ProcedureCriteria]:
+    """The procedures a pack can check."""
+    return dict((compiled_pack(pack) if pack else compiled_pack()).pack.procedures)
+
+
+def check_necessity(
+    procedure: str, case: Case | Mapping[str, Any], pack: str | None = None
+) -> Determination:
+    """The determination for one procedure and one case (contract section 3)."""
+    cp = compiled_pack(pack) if pack else compiled_pack()
+    if procedure not in cp.pack.procedures:
+        known = ", ".join(cp.pack.procedures)
+        raise UnknownProcedure(f"unknown procedure {procedure!r}; one of {known}")
+    spec = cp.pack.procedures[procedure]
+    parsed = as_case(case)
+    facts = derive_facts(parsed, cp.thresholds)
+    criteria = [cp.pack.criteria[cid] for cid in spec.criteria]
+    results = [_judge(cp, c, facts) for c in criteria if _applies(cp, c, facts)]
+    cited = [cid for r in results for cid in r.citations]
+    cited += [cid for note in spec.notes for cid in note.citations]
+    return Determination(
+        procedure=procedure,
+        determination=_overall(results),
+        criteria=results,
+        codes=Codes(cpt=list(spec.cpt), icd10=list(parsed.diagnoses or [])),
+        notes=[note.text for note in spec.notes],
+        references=[cp.references[cid] for cid in dict.fromkeys(cited)],
+        title=spec.title,
+    )
