@@ -71,3 +71,47 @@ def test_missing_file_is_a_clear_error() -> None:
     run = guidepath("evaluate", "/nonexistent/case.json")
     assert run.returncode == 2
     assert "cannot read" in run.stderr
+
+
+FUSION = SHARED / "contract" / "examples" / "08-fusion-candidate.case.json"
+
+
+def test_necessity_json_is_the_contract_determination() -> None:
+    run = guidepath("necessity", "sij_fusion_mis", str(FUSION), "--format", "json")
+    assert run.returncode == 0, run.stderr
+    data = json.loads(run.stdout)
+    assert data["determination"] == "met"
+    assert data["codes"]["cpt"] == ["27279"]
+    assert {c["status"] for c in data["criteria"]} == {"met"}
+
+
+def test_necessity_markdown_letter_lists_what_is_missing() -> None:
+    run = guidepath("necessity", "sij_fusion_mis", str(EXAMPLE), "--format", "markdown")
+    assert run.returncode == 0
+    assert run.stdout.startswith("# Request for prior authorization")
+    assert "## Criteria not yet met or not documented" in run.stdout
+    assert "Two separate image-guided diagnostic blocks" in run.stdout
+
+
+def test_necessity_worksheet() -> None:
+    run = guidepath("necessity", "rfa_lateral_branch", str(EXAMPLE))
+    assert run.returncode == 0
+    assert "Determination: met" in run.stdout
+
+
+def test_unknown_procedure_exits_2() -> None:
+    run = guidepath("necessity", "acupuncture", "-", stdin="{}")
+    assert run.returncode == 2
+    assert "procedure: unknown procedure 'acupuncture'" in run.stderr
+
+
+def test_calc_json_and_named_field_errors() -> None:
+    inputs = '{"items": [2, 2, 2, 2, 2, 2, 2, 2, 2, 2]}'
+    run = guidepath("calc", "basfi", "-", "--format", "json", stdin=inputs)
+    assert json.loads(run.stdout)["score"] == 2
+    bad = guidepath("calc", "asdas_crp", "-", stdin='{"back_pain": 12}')
+    assert bad.returncode == 2
+    assert "back_pain: input should be less than or equal to 10" in bad.stderr
+    unknown = guidepath("calc", "sledai", "-", stdin="{}")
+    assert unknown.returncode == 2
+    assert "name: unknown calculator" in unknown.stderr
