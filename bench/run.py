@@ -17,7 +17,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+from guidepath.vocabulary import Outcome, ProvocationTest  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (
@@ -40,16 +43,8 @@ CONDITIONS = [
     "advanced_hip_arthritis",
     "mri_contraindicated",
 ]
-OUTCOMES = [
-    "good",
-    "partial",
-    "inadequate",
-    "primary_nonresponse",
-    "secondary_nonresponse",
-    "intolerance",
-    "ongoing",
-]
-TESTS = ["distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen", "faber"]
+OUTCOMES = list(get_args(Outcome))
+TESTS = list(get_args(ProvocationTest))
 
 
 def _treatments(rng: random.Random) -> list[dict[str, Any]]:
@@ -128,7 +123,6 @@ def generate(count: int, seed: int = 7) -> list[dict[str, Any]]:
 
 def evaluations_per_second(count: int, rounds: int) -> tuple[float, float]:
     """Best-round throughput, for validated Case models and for raw dicts (validation included)."""
-    sys.path.insert(0, str(ROOT / "src"))
     from guidepath import evaluate
     from guidepath.case import Case
 

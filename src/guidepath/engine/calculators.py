@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from guidepath.case import AsdasItems, BasdaiItems
 from guidepath.errors import BadInput, from_validation_error
 
 Item = Annotated[float, Field(ge=0, le=10)]
@@ -38,34 +39,19 @@ class Inputs(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class BasdaiInputs(Inputs):
+class BasdaiInputs(BasdaiItems):
     """BASDAI questions 1-6 (0-10). ``stiffness_duration``: 0 = none ... 10 = 2 hours or more."""
 
-    fatigue: Item
-    spinal_pain: Item
-    peripheral_pain: Item
-    enthesitis: Item
-    stiffness_severity: Item
-    stiffness_duration: Item
 
-
-class AsdasCrpInputs(Inputs):
+class AsdasCrpInputs(AsdasItems):
     """ASDAS-CRP: four patient-reported items (0-10) and CRP in mg/L."""
 
-    back_pain: Item
-    morning_stiffness: Item
-    patient_global: Item
-    peripheral_pain: Item
     crp_mg_l: Annotated[float, Field(ge=0, le=500)]
 
 
-class AsdasEsrInputs(Inputs):
+class AsdasEsrInputs(AsdasItems):
     """ASDAS-ESR: the same items with ESR in mm/h."""
 
-    back_pain: Item
-    morning_stiffness: Item
-    patient_global: Item
-    peripheral_pain: Item
     esr_mm_h: Annotated[float, Field(ge=0, le=200)]
 
 
@@ -224,7 +210,7 @@ def _asas(i: AsasInputs) -> tuple[float, str | None, str]:
     return 1.0, category, f"Classified as axial spondyloarthritis ({' and '.join(arms)} arm)."
 
 
-Calculator = tuple[type[Inputs], Callable[[Any], tuple[float, str | None, str]], list[str]]
+Calculator = tuple[type[BaseModel], Callable[[Any], tuple[float, str | None, str]], list[str]]
 
 CALCULATORS: Mapping[str, Calculator] = {
     "basdai": (BasdaiInputs, _basdai, ["garrett-1994", "asas-eular-2022"]),

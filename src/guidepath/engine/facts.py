@@ -299,19 +299,26 @@ def _lasting_relief(item: Treatment, pct: float, weeks: float) -> bool | None:
     return True
 
 
+def _last_relief_facts(
+    prefix: str, items: list[Treatment], pct: float, weeks: float, facts: dict[str, Any]
+) -> Treatment | None:
+    """``<prefix>.count``, ``.last_success`` and ``.failed`` for the latest of a kind of procedure.
+    With none done, nothing succeeded or failed (False, not unknown)."""
+    facts[f"{prefix}.count"] = len(items)
+    last = items[-1] if items else None
+    success = _lasting_relief(last, pct, weeks) if last else False
+    facts[f"{prefix}.last_success"] = success
+    facts[f"{prefix}.failed"] = None if success is None else bool(last) and not success
+    return last
+
+
 def _therapeutic_injection_facts(
     injections: list[Treatment], limits: Thresholds, facts: dict[str, Any]
 ) -> None:
     shots = _chronological([t for t in injections if t.purpose == "therapeutic"])
-    facts["therapeutic.count"] = len(shots)
-    last = shots[-1] if shots else None
-    success = (
-        _lasting_relief(last, limits["repeat_relief_pct"], limits["repeat_relief_weeks"])
-        if last
-        else False
+    last = _last_relief_facts(
+        "therapeutic", shots, limits["repeat_relief_pct"], limits["repeat_relief_weeks"], facts
     )
-    facts["therapeutic.last_success"] = success
-    facts["therapeutic.failed"] = None if success is None else bool(last) and not success
     facts["therapeutic.last_months_ago"] = last.months_ago if last else None
     facts["therapeutic.last_relief_pct"] = last.relief_pct if last else None
     facts["therapeutic.last_relief_weeks"] = last.relief_weeks if last else None
@@ -322,16 +329,13 @@ def _therapeutic_injection_facts(
 
 
 def _rfa_facts(ablations: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
-    ablations = _chronological(ablations)
-    facts["rfa.count"] = len(ablations)
-    last = ablations[-1] if ablations else None
-    success = (
-        _lasting_relief(last, limits["rfa_relief_pct"], limits["rfa_relief_weeks"])
-        if last
-        else False
+    _last_relief_facts(
+        "rfa",
+        _chronological(ablations),
+        limits["rfa_relief_pct"],
+        limits["rfa_relief_weeks"],
+        facts,
     )
-    facts["rfa.last_success"] = success
-    facts["rfa.failed"] = None if success is None else bool(last) and not success
 
 
 def _nonoperative_months(
