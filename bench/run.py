@@ -19,8 +19,7 @@ import time
 from pathlib import Path
 from typing import Any, get_args
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-from guidepath.vocabulary import Outcome, ProvocationTest  # noqa: E402
+from guidepath.vocabulary import Outcome, ProvocationTest
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (
