@@ -289,7 +289,10 @@ def _chronological(items: list[Treatment]) -> list[Treatment]:
 
 
 def _lasting_relief(item: Treatment, pct: float, weeks: float) -> bool | None:
-    """≥pct relief lasting ≥weeks: True / False, or None when the relief is undocumented."""
+    """≥pct relief lasting ≥weeks: True / False, or None when the relief is undocumented.
+    A procedure recorded as failed (e.g. "the injection did not work") did not give it."""
+    if item.outcome in FAILED:
+        return False
     if item.relief_pct is not None and item.relief_pct < pct:
         return False
     if item.relief_weeks is not None and item.relief_weeks < weeks:

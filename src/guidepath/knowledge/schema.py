@@ -264,6 +264,30 @@ class CriteriaFile(PackModel):
     procedures: list[ProcedureCriteria]
 
 
+LexiconLabel = Literal[
+    "DIAGNOSIS", "CONDITION", "RED_FLAG", "DRUG", "TREATMENT", "TEST", "FINDING", "SYMPTOM", "SITE"
+]
+
+
+class LexiconEntry(PackModel):
+    """Words users write for one contract value, e.g. ``iritis`` → condition ``recurrent_uveitis``.
+
+    ``value`` is an ICD-10-CM code (DIAGNOSIS) or a contract word; ``type`` is the treatment type
+    of a DRUG. Each phrase becomes a medspacy target rule of category ``label``.
+    """
+
+    label: LexiconLabel
+    value: str
+    type: str | None = None
+    phrases: list[str] = Field(min_length=1)
+
+
+class LexiconFile(PackModel):
+    """``lexicon.yaml``."""
+
+    entries: list[LexiconEntry]
+
+
 class SourcesFile(PackModel):
     """``sources.yaml``."""
 

@@ -1,0 +1,175 @@
+"""Patterns for the numbers and cue words of clinical questions.
+
+All functions take plain text and return contract values or ``None``:
+``pain_score("intensity above 4/10")`` is 5 (a value that satisfies "above 4");
+``clause_duration_weeks("pain over 1 month")`` is 4.3; ``outcome_in("lost response to
+etanercept")`` is ``secondary_nonresponse``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "a": 1,
+    "an": 1,
+}
+NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|an?)"
+UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 4.345, "year": 52.18}
+ICD = re.compile(r"\b([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)\b")
+NRS = re.compile(
+    r"(?P<cmp>above|over|greater than|more than|exceeding|>=|≥|>|at least|below|under|less than"
+    r"|<)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?:/|out of)\s*10\b",
+    re.IGNORECASE,
+)
+DURATION = re.compile(rf"\b{NUMBER}[\s-]*(day|week|wk|month|year)s?\b(?![- ]old)", re.IGNORECASE)
+RELIEF = re.compile(r"(\d{1,3})\s*(?:%|percent)", re.IGNORECASE)
+COUNT_TESTS = re.compile(
+    rf"\b{NUMBER}\s+(?:positive\s+)?(?:sij?\s+|si joint\s+)?(?:provocation|provocative)",
+    re.IGNORECASE,
+)
+AGE = re.compile(r"\b(\d{1,3})[- ](?:year|yr)s?[- ]old\b", re.IGNORECASE)
+OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "primary_nonresponse",
+        re.compile(
+            r"never (?:responded|worked|helped|had a response)|primary non-?response"
+            r"|no response at all|did not respond at all",
+            re.I,
+        ),
+    ),
+    (
+        "secondary_nonresponse",
+        re.compile(
+            r"lost (?:its |the |their )?(?:response|effect|efficacy)|stopped working|loss of "
+            r"response|secondary non-?response|no longer (?:works|working|helps)|wore off",
+            re.I,
+        ),
+    ),
+    (
+        "intolerance",
+        re.compile(r"intoleran|side effects?|could ?n[o']t tolerate|not tolerated|allergic", re.I),
+    ),
+    ("partial", re.compile(r"partial|partly|some relief|somewhat", re.I)),
+    (
+        "inadequate",
+        re.compile(
+            r"fail|not respond|no response|did ?n[o']t (?:work|help)|do ?n[o']t work|does ?n[o']t "
+            r"work|not working|no relief|little (?:or no )?relief|ineffective|inadequate|not "
+            r"helped|no improvement|unresponsive|despite|refractory",
+            re.I,
+        ),
+    ),
+    (
+        "good",
+        re.compile(
+            r"respond(?:s|ing|ed) well|good response|works well|controlled|"
+            r"in remission|helped a lot",
+            re.I,
+        ),
+    ),
+    ("ongoing", re.compile(r"recently started|just started|started .* ago", re.I)),
+]
+
+
+def _number(word: str) -> float:
+    return float(NUMBER_WORDS.get(word.lower(), word) if not word[0].isdigit() else word)
+
+
+def codes_in(text: str) -> list[str]:
+    """Strings shaped like ICD-10-CM codes (validated by the caller)."""
+    return [m.group(1) for m in ICD.finditer(text) if any(ch.isdigit() for ch in m.group(1)[1:])]
+
+
+def pain_score(text: str) -> float | None:
+    """The pain NRS, as a value that satisfies the comparison written ("above 4/10" → 5)."""
+    match = NRS.search(text)
+    if not match:
+        return None
+    value, comparison = float(match.group("value")), (match.group("cmp") or "").lower()
+    if value > 10:
+        return None
+    if comparison in ("above", "over", "greater than", "more than", "exceeding", ">"):
+        return min(10.0, float(int(value) + 1))
+    if comparison in ("below", "under", "less than", "<"):
+        return max(0.0, float(int(value) - 1) if value == int(value) else float(int(value)))
+    return value
+
+
+def clause_duration_weeks(clause: str) -> float | None:
+    """The longest duration written in a clause, in weeks (1 month = 4.3 weeks)."""
+    found = [
+        round(_number(m.group(1)) * UNIT_WEEKS[m.group(2).lower()], 1)
+        for m in DURATION.finditer(clause)
+        if not re.search(r"ago", clause[m.end() : m.end() + 5], re.I)
+    ]
+    return max(found) if found else None
+
+
+def relief_pct_in(clause: str) -> float | None:
+    """A percentage written in a clause about relief ("80% relief")."""
+    match = RELIEF.search(clause)
+    if match and re.search(r"relie|improv|reduc|better", clause, re.I):
+        return min(100.0, float(match.group(1)))
+    if re.search(r"\bno relief\b|little or no relief|did ?n[o']t (?:work|help)", clause, re.I):
+        return 0.0
+    return None
+
+
+def outcome_in(clause: str) -> str | None:
+    """The treatment outcome a clause describes, most specific first."""
+    return next((name for name, pattern in OUTCOMES if pattern.search(clause)), None)
+
+
+def modality_in(clause: str) -> str | None:
+    """xray / mri / ct when the clause names one."""
+    lowered = clause.lower()
+    if re.search(r"x-?ray|radiograph|plain film", lowered):
+        return "xray"
+    if re.search(r"\bmri\b|magnetic resonance", lowered):
+        return "mri"
+    if re.search(r"\bct\b|computed tomography", lowered):
+        return "ct"
+    return None
+
+
+def laterality_in(clause: str) -> str | None:
+    """bilateral / left / right when the clause says so."""
+    for word in ("bilateral", "left", "right"):
+        if re.search(rf"\b{word}\b", clause, re.I):
+            return word
+    return None
+
+
+def patient_in(text: str) -> dict[str, Any]:
+    """Age and sex when written explicitly ("a 38-year-old woman")."""
+    patient: dict[str, Any] = {}
+    age = AGE.search(text)
+    if age and int(age.group(1)) <= 120:
+        patient["age"] = int(age.group(1))
+    if re.search(r"\b(woman|female|lady|girl)\b", text, re.I):
+        patient["sex"] = "female"
+    elif re.search(r"\b(man|male|gentleman|boy)\b", text, re.I):
+        patient["sex"] = "male"
+    return patient
+
+
+def provocation_count(text: str) -> int | None:
+    """ "three positive provocation tests" → 3 (only when the tests are said to be positive)."""
+    match = COUNT_TESTS.search(text)
+    if not match or not re.search(r"positive", text[match.start() : match.end() + 30], re.I):
+        return None
+    return min(6, int(_number(match.group(1))))
