@@ -13,6 +13,9 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from guidepath.answers.ask import ask
+    from guidepath.answers.conversation import Conversation
+    from guidepath.answers.models import Answer
     from guidepath.case import Case
     from guidepath.engine.calculators import Score, calculate
     from guidepath.engine.models import Assessment
@@ -21,22 +24,28 @@ if TYPE_CHECKING:
     from guidepath.errors import BadInput
 
 __all__ = [
+    "Answer",
     "Assessment",
     "BadInput",
     "Case",
+    "Conversation",
     "Determination",
     "Score",
+    "ask",
     "calculate",
     "check_necessity",
     "evaluate",
 ]
 
 _HOMES = {
+    "Answer": "guidepath.answers.models",
     "Assessment": "guidepath.engine.models",
     "BadInput": "guidepath.errors",
     "Case": "guidepath.case",
+    "Conversation": "guidepath.answers.conversation",
     "Determination": "guidepath.engine.necessity",
     "Score": "guidepath.engine.calculators",
+    "ask": "guidepath.answers.ask",
     "calculate": "guidepath.engine.calculators",
     "check_necessity": "guidepath.engine.necessity",
     "evaluate": "guidepath.engine.pathway",

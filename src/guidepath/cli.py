@@ -33,6 +33,14 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+    html = "html"
+
+
+class AudienceChoice(StrEnum):
+    """Who the answer is written for."""
+
+    clinician = "clinician"
+    patient = "patient"
 
 
 def fail(lines: list[str], code: int = 2) -> NoReturn:
@@ -142,6 +150,54 @@ def calc(name: NameArg, inputs: InputsArg, output: FormatOpt = OutputFormat.text
     category = f" ({score.category.replace('_', ' ')})" if score.category else ""
     typer.echo(f"{score.name}: {score.score:g}{category}\n{score.interpretation}")
     typer.echo(f"Sources: {', '.join(score.citations)}")
+
+
+QuestionArg = Annotated[str, typer.Argument(help="The question, in your own words.")]
+AudienceOpt = Annotated[AudienceChoice, typer.Option("--audience", "-a", help="Wording.")]
+SessionOpt = Annotated[
+    Path | None,
+    typer.Option("--session", "-s", help="JSON file keeping the case across follow-up questions."),
+]
+
+
+@app.command()
+def ask(
+    question: QuestionArg,
+    audience: AudienceOpt = AudienceChoice.clinician,
+    output: FormatOpt = OutputFormat.text,
+    session: SessionOpt = None,
+) -> None:
+    """Answer a clinical question as a cited article; follow-ups refine the same case."""
+    from pydantic import ValidationError
+
+    from guidepath.answers.ask import ask as run
+    from guidepath.answers.conversation import Conversation
+    from guidepath.errors import BadInput
+
+    try:
+        conversation = Conversation.load(session) if session else None
+    except (ValidationError, json.JSONDecodeError, OSError) as error:
+        fail([f"session: cannot use {str(session)!r} ({type(error).__name__})"])
+    try:
+        answer = run(question, audience=audience.value, conversation=conversation)
+    except BadInput as error:
+        fail(error.lines())
+    if session and conversation is not None:
+        conversation.save(session)
+    _print_answer(answer, output)
+
+
+def _print_answer(answer: Any, output: OutputFormat) -> None:
+    from guidepath.answers import render
+
+    if output is OutputFormat.json:
+        print_json(answer)
+    elif output is OutputFormat.markdown:
+        typer.echo(render.to_markdown(answer), nl=False)
+    elif output is OutputFormat.html:
+        typer.echo(render.to_html(answer), nl=False)
+    else:
+        render.print_answer(answer)
 
 
 def main() -> None:

@@ -200,23 +200,43 @@ class Compiler:
     def reasons(self, node: ConditionNode, facts: Facts) -> list[str]:
         """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient).
 
-        ``all`` nodes and references expand into their parts, so a selection rule lists each
-        criterion it checked; other nodes read as their label.
+        Unlabelled ``all`` nodes and references expand into their parts, so a selection rule lists
+        each criterion it checked; labelled nodes read as their label.
         """
         if self.compile(node)(facts) != TRUE:
             return []
-        if isinstance(node, All):
+        if isinstance(node, All) and not node.label:
             return [label for part in node.all for label in self.reasons(part, facts)]
         if isinstance(node, Ref):
             return self.reasons(self.resolve(node.ref), facts)
         if node.label:
             return [node.label]
         if isinstance(node, Leaf):
-            return [f"{node.fact} {node.op} {node.value}"]
+            return [leaf_text(node)]
         if isinstance(node, AnyOf):
             first = next(p for p in node.any if self.compile(p)(facts) == TRUE)
             return self.reasons(first, facts)
         return []
+
+
+OPERATOR_WORDS = {
+    "eq": "is",
+    "ne": "is not",
+    "lt": "<",
+    "le": "≤",
+    "gt": ">",
+    "ge": "≥",
+    "in": "is one of",
+    "contains": "includes",
+    "intersects": "includes one of",
+    "known": "documented:",
+    "not_documented_as": "not documented as",
+}
+
+
+def leaf_text(leaf: Leaf) -> str:
+    """A readable fallback for an unlabelled test, e.g. ``blocks.positive ≥ 2``."""
+    return f"{leaf.fact} {OPERATOR_WORDS[leaf.op]} {leaf.value}"
 
 
 def _static(labels: tuple[str, ...]) -> Explainer:
@@ -239,7 +259,7 @@ def compile_explainer(node: ConditionNode, compiler: Compiler) -> Explainer:
     When an ``all`` holds, every part holds, so its labels are fixed in advance; only ``any``
     nodes must look at the facts to say which branch held.
     """
-    if isinstance(node, All):
+    if isinstance(node, All) and not node.label:
         parts = [compile_explainer(part, compiler) for part in node.all]
         return lambda facts: tuple(label for part in parts for label in part(facts))
     if isinstance(node, Ref):
@@ -247,7 +267,7 @@ def compile_explainer(node: ConditionNode, compiler: Compiler) -> Explainer:
     if node.label:
         return _static((node.label,))
     if isinstance(node, Leaf):
-        return _static((f"{node.fact} {node.op} {node.value}",))
+        return _static((leaf_text(node),))
     if isinstance(node, AnyOf):
         return _first_true(
             [(compiler.compile(p), compile_explainer(p, compiler)) for p in node.any]

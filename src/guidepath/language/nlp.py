@@ -33,6 +33,15 @@ def lexicon(pack: str = DEFAULT_PACK) -> tuple[LexiconEntry, ...]:
     return tuple(LexiconFile.model_validate(read_yaml(pack, "lexicon.yaml")).entries)
 
 
+def _quiet_libraries() -> None:
+    """medspacy's dependencies switch on DEBUG logging; keep the CLI's stderr for our errors."""
+    import logging
+
+    logging.getLogger().setLevel(logging.WARNING)
+    for name in ("bm25s", "PyRuSH", "medspacy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
 @cache
 def pipeline(pack: str = DEFAULT_PACK) -> Any:
     """A medspacy ``Language`` with the pack's target rules and ConText (≈2 s, once)."""
@@ -44,6 +53,7 @@ def pipeline(pack: str = DEFAULT_PACK) -> Any:
     from medspacy.ner import TargetRule
 
     nlp = medspacy.load()
+    _quiet_libraries()
     rules = [
         TargetRule(
             phrase,

@@ -1,0 +1,160 @@
+"""``ask(question) -> Answer``: read the question, decide what it asks, answer from the pack.
+
+Case questions go through the engine (and, for a procedure, the necessity criteria); general and
+FAQ questions are answered from the pack's topics and FAQ; anything outside the pack's scope gets
+an honest "outside what guidepath covers" answer rather than an invented one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from guidepath.answers.compose import DISCLAIMER, Citer, compose, primary_procedure
+from guidepath.answers.conversation import Conversation, merge_case
+from guidepath.answers.models import Answer, Audience, Section, SectionItem
+from guidepath.engine.necessity import check_necessity
+from guidepath.engine.pathway import as_case, evaluate
+from guidepath.errors import BadInput
+from guidepath.knowledge.schema import Faq, Topic
+from guidepath.language.facts import read_question
+from guidepath.language.intents import classify, procedure_named
+from guidepath.language.retrieval import best_faq, related_questions, search
+
+OUT_OF_SCOPE = (
+    "guidepath covers sacroiliac joint pain, sacroiliitis and axial spondyloarthritis. This "
+    "question is outside what its guideline pack encodes, so it gives no answer rather than an "
+    "invented one."
+)
+
+
+def _empty_answer(
+    question: str, audience: Audience, facts: dict[str, Any], **fields: Any
+) -> Answer:
+    base: dict[str, Any] = {
+        "question": question,
+        "audience": audience,
+        "facts": facts,
+        "sections": [],
+        "recommendations": [],
+        "avoid": [],
+        "references": [],
+        "related_questions": [],
+        "disclaimer": DISCLAIMER[audience],
+    }
+    return Answer(**{**base, **fields})
+
+
+def _faq_answer(
+    question: str, faq: Faq, audience: Audience, facts: dict[str, Any], understood: list[str]
+) -> Answer:
+    cite = Citer()
+    numbers = cite(faq.citations)
+    text = faq.patient_answer if audience == "patient" else faq.clinician_answer
+    other = faq.clinician_answer if audience == "patient" else faq.patient_answer
+    heading = "In more detail" if audience == "patient" else "Explained for patients"
+    return _empty_answer(
+        question,
+        audience,
+        facts,
+        title=faq.question,
+        bottom_line=f"{text} {numbers}",
+        sections=[Section(heading=heading, items=[SectionItem(text=other, citations=numbers)])],
+        references=cite.references(),
+        intent="faq",
+        understood=understood,
+        related_questions=related_questions(question, exclude=question),
+    )
+
+
+def _topic_answer(
+    question: str, topic: Topic, audience: Audience, facts: dict[str, Any], understood: list[str]
+) -> Answer:
+    cite = Citer()
+    items = [
+        SectionItem(text=e.text, citations=cite(e.citations))
+        for e in (topic.patient if audience == "patient" else topic.clinician)
+    ]
+    line = items[0].text + f" {items[0].citations}"
+    return _empty_answer(
+        question,
+        audience,
+        facts,
+        title=topic.title,
+        bottom_line=line,
+        sections=[Section(heading=topic.title, items=items)],
+        references=cite.references(),
+        intent="definition",
+        understood=understood,
+        related_questions=related_questions(question, exclude=question),
+    )
+
+
+def _case_answer(
+    question: str, intent: str, audience: Audience, facts: dict[str, Any], understood: list[str]
+) -> Answer:
+    assessment = evaluate(facts)
+    procedure = procedure_named(question) if intent == "procedure_indicated" else None
+    procedure = procedure or primary_procedure(assessment)
+    determination = check_necessity(procedure, facts) if procedure else None
+    related = related_questions(f"{question} {assessment.stage_title}", exclude=question)
+    answer = compose(
+        assessment,
+        question=question,
+        audience=audience,
+        facts=facts,
+        related=related,
+        determination=determination,
+        intent=intent,
+        understood=understood,
+    )
+    if intent == "procedure_indicated" and determination is not None:
+        verdict = determination.determination.replace("_", " ")
+        answer.bottom_line = (
+            f"{determination.title}: criteria {verdict} for the facts given. " + answer.bottom_line
+        )
+    return answer
+
+
+def answer_facts(
+    question: str, facts: dict[str, Any], audience: Audience, understood: list[str] | None = None
+) -> Answer:
+    """Answer a question about known facts (after reading, or merged over a conversation)."""
+    understood = understood or []
+    as_case(facts)  # refuse facts that do not fit the contract before anything else
+    intent = classify(question, facts)
+    if intent == "out_of_scope":
+        return _empty_answer(
+            question,
+            audience,
+            facts,
+            title="Outside what guidepath covers",
+            bottom_line=OUT_OF_SCOPE,
+            intent=intent,
+            understood=understood,
+        )
+    if intent == "faq":
+        faq = best_faq(question)
+        assert faq is not None
+        return _faq_answer(question, faq, audience, facts, understood)
+    if intent == "definition":
+        topic = next((d.item for d, _ in search(question) if isinstance(d.item, Topic)), None)
+        if topic is not None:
+            return _topic_answer(question, topic, audience, facts, understood)
+    return _case_answer(question, intent, audience, facts, understood)
+
+
+def ask(
+    question: str, audience: Audience = "clinician", conversation: Conversation | None = None
+) -> Answer:
+    """Answer a free-text question; with a conversation, refine its case and remember the turn."""
+    if not question.strip():
+        raise BadInput([("question", "must not be empty")])
+    if audience not in ("clinician", "patient"):
+        raise BadInput([("audience", f"{audience!r} is not one of clinician, patient")])
+    reading = read_question(question)
+    facts = merge_case(conversation.case, reading.case) if conversation else reading.case
+    answer = answer_facts(question, facts, audience, reading.understood)
+    if conversation is not None:
+        conversation.case = facts
+        conversation.history.append(question)
+    return answer

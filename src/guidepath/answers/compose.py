@@ -1,0 +1,214 @@
+"""Assessment → Answer: the article a clinician or a patient reads.
+
+The bottom line states this patient's next step first; sections follow in the order a clinician
+reads them; every statement carries numbers into one reference list. The patient audience uses the
+pack's plain-language texts for the same recommendations, so both readers get the same facts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from guidepath.answers.models import Answer, Audience, NumberedReference, Section, SectionItem
+from guidepath.engine.compiled import compiled_pack
+from guidepath.engine.models import Assessment, RecommendationItem
+from guidepath.engine.necessity import Determination
+
+DISCLAIMER = {
+    "clinician": (
+        "For healthcare professionals. guidepath computes this answer from encoded guidelines and "
+        "cites each source; it supports and does not replace clinical judgement. Verify against "
+        "the primary literature and the patient's full record before acting."
+    ),
+    "patient": (
+        "This information is for education only and is not medical advice. Talk with your doctor "
+        "about what is right for you. If you have fever, new weakness or numbness, or trouble "
+        "controlling your bladder or bowels, seek care urgently."
+    ),
+}
+HEADINGS = {
+    "clinician": {
+        "warnings": "Safety first",
+        "next": "Immediate next steps",
+        "evidence": "Evidence",
+        "fails": "If this fails",
+        "concurrent": "Concurrent therapy",
+        "avoid": "What to avoid",
+        "documentation": "Documentation needed",
+        "pitfalls": "Pitfalls and caveats",
+        "monitoring": "Monitoring",
+    },
+    "patient": {
+        "warnings": "Important safety information",
+        "next": "What to do next",
+        "evidence": "What the research shows",
+        "fails": "If this does not work",
+        "concurrent": "Alongside this",
+        "avoid": "What to avoid",
+        "documentation": "What your care team will check",
+        "pitfalls": "Good to know",
+        "monitoring": "Follow-up",
+    },
+}
+PROCEDURE_ACTIONS = {
+    "diagnostic_sij_block",
+    "therapeutic_sij_injection",
+    "rfa_lateral_branch",
+    "sij_fusion_mis",
+    "start_tnfi",
+    "switch_to_il17i",
+}
+
+
+class Citer:
+    """Numbers sources in order of first citation."""
+
+    def __init__(self) -> None:
+        self.order: dict[str, int] = {}
+
+    def __call__(self, ids: Iterable[str]) -> list[int]:
+        numbers = []
+        for source_id in ids:
+            if source_id not in self.order:
+                self.order[source_id] = len(self.order) + 1
+            numbers.append(self.order[source_id])
+        return sorted(set(numbers))
+
+    def references(self) -> list[NumberedReference]:
+        sources = compiled_pack().pack.sources
+        return [
+            NumberedReference(
+                n=n,
+                id=sid,
+                type=sources[sid].type,
+                title=sources[sid].title,
+                source=sources[sid].source,
+                year=sources[sid].year,
+            )
+            for sid, n in self.order.items()
+        ]
+
+
+def _text(item: Any, audience: Audience) -> str:
+    return str(item.patient_text if audience == "patient" and item.patient_text else item.text)
+
+
+def _items(
+    recs: Iterable[RecommendationItem], audience: Audience, cite: Citer
+) -> list[SectionItem]:
+    return [SectionItem(text=_text(r, audience), citations=cite(r.citations)) for r in recs]
+
+
+def _by_role(assessment: Assessment, *roles: str) -> list[RecommendationItem]:
+    return [r for r in assessment.recommendations if r.role in roles]
+
+
+def bottom_line(assessment: Assessment, audience: Audience, cite: Citer) -> str:
+    """The next step for this patient first, then what it rests on."""
+    primary = next(r for r in assessment.recommendations if r.role == "primary")
+    numbers = cite(primary.citations)
+    refs = " [" + ", ".join(map(str, numbers)) + "]"
+    if audience == "patient":
+        return f"{primary.patient_text or primary.text}{refs}"
+    why = f" This applies because: {'; '.join(primary.why)}." if primary.why else ""
+    return f"{primary.text}{refs}{why}"
+
+
+def _sections(
+    assessment: Assessment, audience: Audience, cite: Citer, determination: Determination | None
+) -> list[Section]:
+    heads = HEADINGS[audience]
+    sections: list[tuple[str, list[SectionItem]]] = [
+        (
+            heads["warnings"],
+            [
+                SectionItem(text=_text(w, audience), citations=cite(w.citations))
+                for w in assessment.warnings
+            ],
+        ),
+        (heads["next"], _items(_by_role(assessment, "primary", "diagnostic"), audience, cite)),
+    ]
+    evidence = [
+        SectionItem(text=e.text, citations=cite(e.citations))
+        for r in assessment.recommendations
+        if r.role != "next_if_fails"
+        for e in r.evidence
+    ]
+    if audience == "clinician":
+        sections.append((heads["evidence"], evidence))
+    sections += [
+        (
+            heads["fails"],
+            _items(_by_role(assessment, "alternative", "next_if_fails"), audience, cite),
+        ),
+        (heads["concurrent"], _items(_by_role(assessment, "adjunct"), audience, cite)),
+        (
+            heads["avoid"],
+            [
+                SectionItem(text=_text(a, audience), citations=cite(a.citations))
+                for a in assessment.avoid
+            ],
+        ),
+        (heads["documentation"], _documentation(assessment, determination, cite)),
+        (heads["pitfalls"], [SectionItem(text=f"{m.field}: {m.why}") for m in assessment.missing]),
+        (heads["monitoring"], _items(_by_role(assessment, "monitoring"), audience, cite)),
+    ]
+    return [Section(heading=h, items=items) for h, items in sections if items]
+
+
+def _documentation(
+    assessment: Assessment, determination: Determination | None, cite: Citer
+) -> list[SectionItem]:
+    if determination is None:
+        return []
+    return [
+        SectionItem(
+            text=f"{c.text} ({c.status.replace('_', ' ')}; document: {c.documentation})",
+            citations=cite(c.citations),
+        )
+        for c in determination.criteria
+    ]
+
+
+def primary_procedure(assessment: Assessment) -> str | None:
+    """The primary action when it is a procedure or drug start with necessity criteria."""
+    primary = next(r.action for r in assessment.recommendations if r.role == "primary")
+    return primary if primary in PROCEDURE_ACTIONS else None
+
+
+def compose(
+    assessment: Assessment,
+    *,
+    question: str,
+    audience: Audience,
+    facts: dict[str, Any],
+    related: list[str],
+    determination: Determination | None = None,
+    intent: str = "next_step",
+    understood: list[str] | None = None,
+) -> Answer:
+    """The Answer for an Assessment."""
+    cite = Citer()
+    line = bottom_line(assessment, audience, cite)
+    sections = _sections(assessment, audience, cite, determination)
+    return Answer(
+        question=question,
+        audience=audience,
+        facts=facts,
+        title=assessment.stage_title or "Assessment",
+        bottom_line=line,
+        sections=sections,
+        recommendations=assessment.recommendations,
+        avoid=assessment.avoid,
+        references=cite.references(),
+        related_questions=related,
+        disclaimer=DISCLAIMER[audience],
+        intent=intent,
+        understood=understood or [],
+        missing=assessment.missing,
+        warnings=assessment.warnings,
+        stage=assessment.stage,
+        phenotype=assessment.phenotype,
+        pack_version=assessment.pack_version,
+    )
