@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-UNION_LISTS = {"diagnoses", "conditions", "red_flags", "sites"}
+UNION_LISTS = {"diagnoses", "conditions", "red_flags", "sites", "imaging"}
 
 
 def _merge_treatments(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -43,8 +43,6 @@ def merge_case(base: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
         old = merged.get(key)
         if key == "treatments" and isinstance(old, list):
             merged[key] = _merge_treatments(old, value)
-        elif key == "imaging" and isinstance(old, list):
-            merged[key] = old + [v for v in value if v not in old]
         elif key in UNION_LISTS and isinstance(old, list):
             merged[key] = old + [v for v in value if v not in old]
         elif isinstance(old, dict) and isinstance(value, dict):

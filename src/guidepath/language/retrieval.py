@@ -16,8 +16,43 @@ from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
 from guidepath.knowledge.schema import Faq, Topic
 
 STOPWORDS = frozenset(
-    "a an and are be can do does for from how i if in is it my of on or the to what when which "
-    "who why will with you your me this that there".split()
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "be",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "my",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "what",
+        "when",
+        "which",
+        "who",
+        "why",
+        "will",
+        "with",
+        "you",
+        "your",
+        "me",
+        "this",
+        "that",
+        "there",
+    }
 )
 
 
