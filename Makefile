@@ -33,6 +33,7 @@ test: setup lint
 
 bench: setup
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/ask.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -115,3 +115,31 @@ def test_calc_json_and_named_field_errors() -> None:
     unknown = guidepath("calc", "sledai", "-", stdin="{}")
     assert unknown.returncode == 2
     assert "name: unknown calculator" in unknown.stderr
+
+
+def test_ask_formats_and_session(tmp_path: Path) -> None:
+    session = tmp_path / "s.json"
+    question = "ankylosing spondylitis, failed naproxen for 6 weeks, pain 7/10"
+    first = guidepath("ask", question, "--session", str(session), "--format", "json")
+    assert first.returncode == 0, first.stderr
+    assert json.loads(first.stdout)["recommendations"][0]["action"] == "start_tnfi"
+    assert first.stderr == ""
+    follow = guidepath("ask", "what if he has Crohn's disease?", "-s", str(session), "-f", "json")
+    assert "ibd" in json.loads(follow.stdout)["facts"]["conditions"]
+    page = guidepath("ask", question, "--format", "html", "--audience", "patient")
+    assert page.stdout.startswith("<!doctype html>")
+    markdown = guidepath("ask", question, "--format", "markdown")
+    assert "## References" in markdown.stdout
+
+
+def test_ask_bad_input() -> None:
+    empty = guidepath("ask", " ")
+    assert empty.returncode == 2 and "question: must not be empty" in empty.stderr
+    audience = guidepath("ask", "buttock pain", "--audience", "nurse")
+    assert audience.returncode == 2
+
+
+def test_ask_text_output() -> None:
+    run = guidepath("ask", "How many injections can I receive in a year?")
+    assert run.returncode == 0
+    assert "How many injections can I receive in a year?" in run.stdout

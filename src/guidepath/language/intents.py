@@ -64,18 +64,15 @@ def procedure_named(question: str) -> str | None:
 
 
 def _has_patient_facts(case: dict[str, Any]) -> bool:
-    return bool(
-        case.get("diagnoses")
-        or case.get("pain")
-        or case.get("treatments")
-        or case.get("imaging")
-        or case.get("exam")
-    )
+    """Facts about a patient; a diagnosis alone ("how is axSpA managed?") names a topic."""
+    keys = ("pain", "treatments", "imaging", "exam", "patient")
+    return any(case.get(key) for key in keys)
 
 
 def classify(question: str, case: dict[str, Any]) -> Intent:
     """The intent of one question given the facts read from it."""
-    in_scope = bool(IN_SCOPE.search(question)) or _has_patient_facts(case)
+    in_scope = bool(IN_SCOPE.search(question) or case.get("diagnoses"))
+    in_scope = in_scope or _has_patient_facts(case)
     if not in_scope:
         return "out_of_scope"
     if best_faq(question) is not None:

@@ -29,7 +29,9 @@ NUMBER_WORDS = {
 }
 NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|an?)"
 UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 4.345, "year": 52.18}
-ICD = re.compile(r"\b([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?)\b")
+ICD = re.compile(
+    r"\b([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?|[a-tv-z][0-9][0-9a-z]\.[0-9a-z]{1,4})\b"
+)
 NRS = re.compile(
     r"(?P<cmp>above|over|greater than|more than|exceeding|>=|≥|>|at least|below|under|less than"
     r"|<)?\s*(?P<value>\d+(?:\.\d+)?)\s*(?:/|out of)\s*10\b",
@@ -46,7 +48,7 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
     (
         "primary_nonresponse",
         re.compile(
-            r"never (?:responded|worked|helped|had a response)|primary non-?response"
+            r"never (?:responded|works?|worked|helped|helps|had a response)|primary non-?response"
             r"|no response at all|did not respond at all",
             re.I,
         ),
@@ -69,7 +71,8 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"fail|not respond|no response|did ?n[o']t (?:work|help)|do ?n[o']t work|does ?n[o']t "
             r"work|not working|no relief|little (?:or no )?relief|ineffective|inadequate|not "
-            r"helped|no improvement|unresponsive|despite|refractory",
+            r"helped|no improvement|unresponsive|despite|refractory"
+            r"|without (?:any )?(?:improvement|relief|benefit)",
             re.I,
         ),
     ),
