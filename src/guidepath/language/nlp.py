@@ -36,7 +36,10 @@ def lexicon(pack: str = DEFAULT_PACK) -> tuple[LexiconEntry, ...]:
 def _quiet_libraries() -> None:
     """medspacy's dependencies switch on DEBUG logging; keep the CLI's stderr for our errors."""
     import logging
+    import warnings
 
+    # medspacy's target matcher holds an empty regex matcher; spaCy warns on every document.
+    warnings.filterwarnings("ignore", message=r"\[W036\]")
     logging.getLogger().setLevel(logging.WARNING)
     for name in ("bm25s", "PyRuSH", "medspacy"):
         logging.getLogger(name).setLevel(logging.WARNING)
