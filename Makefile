@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 CASE ?= $(SHARED)/contract/examples/01-sacroiliitis-failed-conservative.case.json
 
-.PHONY: setup run test lint bench contract clean
+.PHONY: setup run example test lint bench contract clean
 
 $(BIN)/guidepath: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,6 +17,9 @@ $(BIN)/guidepath: pyproject.toml
 setup: $(BIN)/guidepath
 
 run: setup
+	$(BIN)/guidepath serve
+
+example: setup
 	$(BIN)/guidepath evaluate $(CASE)
 
 lint: setup

@@ -200,6 +200,32 @@ def _print_answer(answer: Any, output: OutputFormat) -> None:
         render.print_answer(answer)
 
 
+HostOpt = Annotated[str | None, typer.Option("--host", help="Interface (default 127.0.0.1).")]
+PortOpt = Annotated[int | None, typer.Option("--port", help="Port (default 8000).")]
+
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None) -> None:
+    """Serve the REST API and CDS Hooks over HTTP (uvicorn)."""
+    import uvicorn
+
+    from guidepath.api.app import create_app
+    from guidepath.config import get_settings
+
+    settings = get_settings()
+    settings.host, settings.port = host or settings.host, port or settings.port
+    base = settings.base_url()
+    typer.echo(f"guidepath is serving at {base}  (API docs: {base}/docs)")
+    typer.echo(f"A sample question answered: {base}/")
+    typer.echo("Try:")
+    typer.echo(f"  curl -s -X POST {base}/v1/ask -H 'content-type: application/json' \\")
+    typer.echo(
+        '    -d \'{"question": "Ankylosing spondylitis, failed naproxen for 6 weeks, '
+        "pain 7/10. Next step?\"}'"
+    )
+    uvicorn.run(create_app(), host=settings.host, port=settings.port, log_level="warning")
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

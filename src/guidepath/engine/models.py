@@ -99,3 +99,4 @@ class Assessment(Output):
     stage_summary: str = ""
     pack_version: str = ""
     activity: Activity | None = None
+    input_notes: list[str] = Field(default_factory=list)

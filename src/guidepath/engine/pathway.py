@@ -229,5 +229,6 @@ def evaluate(case: Case | Mapping[str, Any], pack: str | None = None) -> Assessm
             "stage_summary": stage.stage.summary,
             "pack_version": cp.pack.version,
             "activity": facts.get("activity.summary"),
+            "input_notes": [],
         },
     )

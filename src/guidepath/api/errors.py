@@ -1,0 +1,53 @@
+"""Error responses: bad input is 422 naming the field, unknown names are 404, never a 500 for
+input. Bodies: ``{"detail": [{"loc": [...], "msg": "..."}], "errors": ["field: message"]}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from guidepath.engine.calculators import UnknownCalculator
+from guidepath.engine.necessity import UnknownProcedure
+from guidepath.errors import BadInput, field_path
+
+
+def bad_input_response(error: BadInput) -> JSONResponse:
+    """422 with one entry per problem."""
+    detail = [
+        {"loc": ["body", *field.split(".")] if field else ["body"], "msg": message}
+        for field, message in error.problems
+    ]
+    return JSONResponse(status_code=422, content={"detail": detail, "errors": error.lines()})
+
+
+async def _bad_input(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, BadInput)
+    return bad_input_response(error)
+
+
+async def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    problems: list[tuple[str, str]] = []
+    for item in error.errors():
+        location = tuple(p for p in item["loc"] if p not in ("body", "query", "path"))
+        problems.append((field_path(location), str(item["msg"])))
+    return bad_input_response(BadInput(problems))
+
+
+async def _not_found(request: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(status_code=404, content={"detail": str(error)})
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers on an app."""
+    handlers: dict[Any, Any] = {
+        BadInput: _bad_input,
+        RequestValidationError: _validation,
+        UnknownProcedure: _not_found,
+        UnknownCalculator: _not_found,
+    }
+    for kind, handler in handlers.items():
+        app.add_exception_handler(kind, handler)

@@ -1,0 +1,73 @@
+"""POST /v1/evaluate: a Case (contract section 1) or a FHIR R4 Bundle → Assessment."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from guidepath.api.examples import CASE_EXAMPLE
+from guidepath.case import Case
+from guidepath.engine.models import Assessment
+from guidepath.engine.pathway import evaluate
+from guidepath.errors import BadInput
+
+router = APIRouter(prefix="/v1", tags=["evaluate"])
+
+
+def case_from_body(body: Any) -> tuple[dict[str, Any], list[str]]:
+    """The case in a request body (a Case, or a FHIR Bundle mapped to one) and what of the body
+    could not be used."""
+    if not isinstance(body, dict):
+        raise BadInput([("", "the body must be a JSON object")])
+    if body.get("resourceType") == "Bundle":
+        from guidepath.api.fhir import bundle_to_case
+
+        reading = bundle_to_case(body)
+        return reading.case, reading.unmapped
+    return body, []
+
+
+CaseBody = Annotated[
+    dict[str, Any],
+    Body(
+        openapi_examples={"sacroiliitis": {"summary": "Contract example 01", "value": CASE_EXAMPLE}}
+    ),
+]
+
+
+@router.post(
+    "/evaluate",
+    response_model=Assessment,
+    summary="Evaluate a case against the care pathway",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "anyOf": [
+                            {"$ref": "#/components/schemas/Case"},
+                            {
+                                "type": "object",
+                                "description": "FHIR R4 Bundle",
+                                "properties": {"resourceType": {"const": "Bundle"}},
+                            },
+                        ]
+                    }
+                }
+            }
+        }
+    },
+)
+def post_evaluate(body: CaseBody) -> Assessment:
+    """The Assessment of one case (contract section 2); FHIR items not used are in
+    ``input_notes``."""
+    case, notes = case_from_body(body)
+    assessment = evaluate(case)
+    assessment.input_notes = notes
+    return assessment
+
+
+def case_schema() -> dict[str, Any]:
+    """The Case JSON schema, for the OpenAPI components."""
+    return Case.model_json_schema(ref_template="#/components/schemas/{model}")

@@ -1,0 +1,40 @@
+"""POST /v1/necessity/{procedure}: a Case or FHIR Bundle → Determination (contract section 3)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body
+
+from guidepath.api.examples import CASE_EXAMPLE
+from guidepath.api.routes.evaluate import case_from_body
+from guidepath.engine.necessity import Determination, check_necessity
+
+router = APIRouter(prefix="/v1", tags=["necessity"])
+ProcedureName = Literal[
+    "diagnostic_sij_block",
+    "therapeutic_sij_injection",
+    "rfa_lateral_branch",
+    "sij_fusion_mis",
+    "start_tnfi",
+    "switch_to_il17i",
+]
+
+
+@router.post(
+    "/necessity/{procedure}",
+    response_model=Determination,
+    summary="Check medical necessity criterion by criterion",
+    responses={404: {"description": "Unknown procedure"}},
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Case"}}}
+        }
+    },
+)
+def post_necessity(
+    procedure: str,
+    body: Annotated[dict[str, Any], Body(openapi_examples={"case": {"value": CASE_EXAMPLE}})],
+) -> Determination:
+    """met / not_met / insufficient_information, with each criterion's evidence and codes."""
+    return check_necessity(procedure, case_from_body(body)[0])
