@@ -20,6 +20,7 @@ class Settings(BaseSettings):
     public_url: str = ""
     cds_allowed_issuers: list[str] = []
     cds_jwks_hosts: list[str] = []
+    data_dir: str = ".guidepath-data"
 
     def base_url(self) -> str:
         """The URL clients reach the service at (the JWT audience for CDS Hooks)."""

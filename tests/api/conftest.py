@@ -1,4 +1,5 @@
-"""A real uvicorn server on a free loopback port, shared by the API tests."""
+"""Real uvicorn servers on free loopback ports: guidepath itself, and stand-ins for the outside
+world (an EHR's FHIR server, its JWKS endpoint) built as small FastAPI apps."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -21,12 +24,11 @@ def free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
+@contextmanager
+def running(app: Any) -> Iterator[str]:
+    """Serve an ASGI app on loopback for the duration of the block; yields its base URL."""
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -34,9 +36,20 @@ def base_url() -> Iterator[str]:
         if time.monotonic() > deadline:
             raise RuntimeError("server did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    from guidepath.config import get_settings
+
+    get_settings().data_dir = str(tmp_path_factory.mktemp("data"))
+    with running(create_app()) as url:
+        yield url
 
 
 @pytest.fixture()

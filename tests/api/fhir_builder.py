@@ -156,6 +156,9 @@ def case_to_bundle(case: dict[str, Any]) -> dict[str, Any]:
         for name, value in tests.items()
         if value is not None
     ]
+    if case.get("red_flags") == []:
+        resources.append(_finding("Red flags screen", False))
+    resources += [_finding(flag.replace("_", " "), True) for flag in case.get("red_flags", [])]
     for symptom, label in (
         ("radicular", "radicular pain"),
         ("inflammatory_back_pain", "inflammatory back pain"),

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from guidepath.api import errors
 from guidepath.api.examples import SAMPLE_QUESTION
-from guidepath.api.routes import ask, calculators, evaluate, meta, necessity
+from guidepath.api.routes import ask, calculators, cds, evaluate, meta, necessity
 from guidepath.case import Case
 
 
@@ -40,7 +40,7 @@ def create_app() -> FastAPI:
         "axial spondyloarthritis. Every recommendation cites its source.",
     )
     errors.install(app)
-    for module in (meta, evaluate, necessity, calculators, ask):
+    for module in (meta, evaluate, necessity, calculators, ask, cds):
         app.include_router(module.router)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
 

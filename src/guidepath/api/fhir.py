@@ -181,9 +181,10 @@ def _yes_no(resource: Any) -> bool | None:
 
 
 def _finding_observation(resource: Any, name: str, reading: FhirReading) -> bool:
-    """Provocation tests and symptoms (radicular, inflammatory back pain) recorded by name."""
+    """Provocation tests, symptoms (radicular, inflammatory back pain) and red-flag screens
+    ("Red flags: negative" documents that there are none) recorded by name."""
     value = _yes_no(resource)
-    matches = lexicon_match(name, {"TEST", "SYMPTOM"})
+    matches = lexicon_match(name, {"TEST", "SYMPTOM", "RED_FLAG"})
     if value is None or not matches:
         return False
     label, what, _ = matches[0]
@@ -193,6 +194,11 @@ def _finding_observation(resource: Any, name: str, reading: FhirReading) -> bool
         return True
     if label == "SYMPTOM" and what in ("radicular", "inflammatory_back_pain"):
         reading.case.setdefault("pain", {})[what] = value
+        return True
+    if label == "RED_FLAG":
+        flags = reading.case.setdefault("red_flags", [])
+        if value and what != "any" and what not in flags:
+            flags.append(what)
         return True
     return False
 
