@@ -37,6 +37,7 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ask.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info
