@@ -170,6 +170,7 @@ Procedure = Literal[
     "switch_to_il17i",
 ]
 
+PROCEDURES: frozenset[str] = frozenset(get_args(Procedure))
 CONDITIONS: tuple[str, ...] = get_args(Condition)
 RED_FLAGS: tuple[str, ...] = get_args(RedFlag)
 RECOMMEND_ACTIONS: frozenset[str] = frozenset(get_args(RecommendAction))

@@ -14,6 +14,7 @@ from guidepath.answers.models import Answer, Audience, NumberedReference, Sectio
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.models import Assessment, RecommendationItem
 from guidepath.engine.necessity import Determination
+from guidepath.vocabulary import PROCEDURES
 
 DISCLAIMER = {
     "clinician": (
@@ -50,14 +51,6 @@ HEADINGS = {
         "pitfalls": "Good to know",
         "monitoring": "Follow-up",
     },
-}
-PROCEDURE_ACTIONS = {
-    "diagnostic_sij_block",
-    "therapeutic_sij_injection",
-    "rfa_lateral_branch",
-    "sij_fusion_mis",
-    "start_tnfi",
-    "switch_to_il17i",
 }
 
 
@@ -174,7 +167,7 @@ def _documentation(
 def primary_procedure(assessment: Assessment) -> str | None:
     """The primary action when it is a procedure or drug start with necessity criteria."""
     primary = next(r.action for r in assessment.recommendations if r.role == "primary")
-    return primary if primary in PROCEDURE_ACTIONS else None
+    return primary if primary in PROCEDURES else None
 
 
 def compose(

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from guidepath.case import AsdasItems, BasdaiItems
+from guidepath.case import AsdasItems, BasdaiItems, ProvocationTests
 from guidepath.errors import BadInput, from_validation_error
 
 Item = Annotated[float, Field(ge=0, le=10)]
@@ -61,15 +61,8 @@ class BasfiInputs(Inputs):
     items: Annotated[list[Item], Field(min_length=10, max_length=10)]
 
 
-class LaslettInputs(Inputs):
+class LaslettInputs(ProvocationTests):
     """Provocation tests: ``True`` positive, ``False`` negative, absent/``None`` not done."""
-
-    distraction: bool | None = None
-    thigh_thrust: bool | None = None
-    compression: bool | None = None
-    sacral_thrust: bool | None = None
-    gaenslen: bool | None = None
-    faber: bool | None = None
 
 
 class AsasInputs(Inputs):

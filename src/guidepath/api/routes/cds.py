@@ -72,6 +72,13 @@ def _cards(service_id: str, hook: HookRequest, base_url: str) -> list[dict[str, 
     return [card.model_dump(exclude_none=True) for card in cards]
 
 
+def _known_service(service_id: str, request: Request, authorization: str | None) -> None:
+    """401 for an untrusted caller, 404 for an unknown service."""
+    _authorize(request, authorization)
+    if service_id not in HOOKS:
+        raise HTTPException(status_code=404, detail=f"unknown CDS service {service_id!r}")
+
+
 @router.post("/cds-services/{service_id}", summary="Call a CDS service")
 def call_service(
     service_id: str,
@@ -80,10 +87,8 @@ def call_service(
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Cards for patient-view, order-select or order-sign."""
-    _authorize(request, authorization)
-    if service_id not in HOOKS:
-        raise HTTPException(status_code=404, detail=f"unknown CDS service {service_id!r}")
-    if hook.hook != HOOKS[service_id]:
+    _known_service(service_id, request, authorization)
+    if hook.hook != HOOKS[service_id]:  # the service exists: _known_service checked it
         raise BadInput([("hook", f"{hook.hook!r} is not the hook of {service_id}")])
     base_url = get_settings().public_url or str(request.base_url).rstrip("/")
     try:
@@ -100,9 +105,7 @@ def post_feedback(
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Store what the clinician did with a card (appended, never overwritten)."""
-    _authorize(request, authorization)
-    if service_id not in HOOKS:
-        raise HTTPException(status_code=404, detail=f"unknown CDS service {service_id!r}")
+    _known_service(service_id, request, authorization)
     path = Path(get_settings().data_dir) / "cds-feedback.jsonl"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("a", encoding="utf-8") as handle:

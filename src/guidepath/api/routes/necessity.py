@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
@@ -11,14 +11,6 @@ from guidepath.api.routes.evaluate import case_from_body
 from guidepath.engine.necessity import Determination, check_necessity
 
 router = APIRouter(prefix="/v1", tags=["necessity"])
-ProcedureName = Literal[
-    "diagnostic_sij_block",
-    "therapeutic_sij_injection",
-    "rfa_lateral_branch",
-    "sij_fusion_mis",
-    "start_tnfi",
-    "switch_to_il17i",
-]
 
 
 @router.post(
