@@ -30,9 +30,11 @@ lint: setup
 contract: setup
 	$(BIN)/python $(SHARED)/contract/check.py --cmd "$(BIN)/guidepath"
 
-# The suite includes shared/contract/check.py run against the installed command.
+# The suite includes shared/contract/check.py run against the installed command; the store and
+# browser tests use a real PostgreSQL and Debian's Chromium, which scripts/test-services.sh
+# installs and starts.
 test: setup lint
-	GUIDEPATH_SHARED=$(SHARED) $(BIN)/pytest
+	eval "$$(bash scripts/test-services.sh)" && GUIDEPATH_SHARED=$(SHARED) $(BIN)/pytest
 
 bench: setup
 	$(BIN)/python bench/run.py

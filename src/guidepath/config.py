@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     cds_allowed_issuers: list[str] = []
     cds_jwks_hosts: list[str] = []
     data_dir: str = ".guidepath-data"
+    database_url: str = ""
+    secret_key: str = ""
 
     def base_url(self) -> str:
         """The URL clients reach the service at (the JWT audience for CDS Hooks)."""

@@ -1,0 +1,318 @@
+"""The editorial workflow: Submitted → Under review → Approved (or Changes requested → Submitted).
+
+Rules: only a reviewer (or admin) starts a review or decides; nobody decides on their own article;
+an edit (even to an approved article) adds a revision that must be reviewed again; every write
+names the version it was based on, and a stale version is refused with :class:`Conflict`, never
+merged. Every change is in the append-only audit log. All functions are keyword-only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from guidepath.store.models import (
+    DECISIONS,
+    ROLES,
+    Article,
+    AuditEvent,
+    Review,
+    Revision,
+    User,
+    now,
+)
+
+HASHER = PasswordHasher()
+DECIDED_STATUS = {
+    "approve": "approved",
+    "request_changes": "changes_requested",
+    "reject": "rejected",
+}
+
+
+class WorkflowError(Exception):
+    """Base of workflow refusals."""
+
+
+class PermissionDenied(WorkflowError):
+    """The user may not do this (HTTP 403)."""
+
+
+class Conflict(WorkflowError):
+    """The article changed since the caller read it, or the step is not allowed now (HTTP 409)."""
+
+
+class NotFound(WorkflowError, LookupError):
+    """No such article or user (HTTP 404)."""
+
+
+def _audit(
+    session: Session, *, actor: User | None, action: str, article: Article | None, **detail: Any
+) -> None:
+    session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            action=action,
+            article_id=article.id if article else None,
+            detail=detail,
+        )
+    )
+
+
+def create_user(session: Session, *, username: str, password: str, role: str) -> User:
+    """A new user with an Argon2id password hash."""
+    if role not in ROLES:
+        raise WorkflowError(f"role must be one of {', '.join(ROLES)}")
+    if len(password) < 8:
+        raise WorkflowError("password must have at least 8 characters")
+    user = User(username=username, password_hash=HASHER.hash(password), role=role)
+    session.add(user)
+    session.flush()
+    _audit(session, actor=None, action="user_created", article=None, username=username, role=role)
+    session.commit()
+    return user
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    """The user when the password matches, else ``None`` (same answer for unknown users)."""
+    user = session.scalar(select(User).where(User.username == username))
+    try:
+        if user is not None and HASHER.verify(user.password_hash, password):
+            return user
+    except VerificationError:
+        return None
+    return None
+
+
+def slugify(text: str) -> str:
+    """A URL slug from a question."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(words)[:80].strip("-") or "article"
+
+
+def _unique_slug(session: Session, base: str) -> str:
+    slug, n = base, 2
+    while session.scalar(select(Article.id).where(Article.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def _answer(question: str, audience: str) -> dict[str, Any]:
+    from guidepath.answers.ask import ask
+
+    return ask(question, audience=audience).model_dump(mode="json")  # type: ignore[arg-type]
+
+
+def submit_article(
+    session: Session, *, author: User, question: str, audience: str = "clinician"
+) -> Article:
+    """Answer a question and submit it for review as revision 1."""
+    answer = _answer(question, audience)
+    article = Article(
+        slug=_unique_slug(session, slugify(question)),
+        question=question,
+        audience=audience,
+        answer=answer,
+        facts=answer["facts"],
+        pack_version=answer["pack_version"],
+        status="submitted",
+        needs_rereview=False,
+        author_id=author.id,
+    )
+    session.add(article)
+    session.flush()
+    article.revisions.append(
+        Revision(
+            number=1,
+            question=question,
+            answer=answer,
+            pack_version=article.pack_version,
+            editor_id=author.id,
+            note="submitted",
+        )
+    )
+    _audit(session, actor=author, action="submitted", article=article, revision=1)
+    session.commit()
+    return article
+
+
+def get_article(session: Session, *, article_id: int) -> Article:
+    """An article by id."""
+    article = session.get(Article, article_id)
+    if article is None:
+        raise NotFound(f"no article {article_id}")
+    return article
+
+
+def article_by_slug(session: Session, *, slug: str) -> Article:
+    """An article by slug."""
+    article = session.scalar(select(Article).where(Article.slug == slug))
+    if article is None:
+        raise NotFound(f"no article {slug!r}")
+    return article
+
+
+def list_articles(session: Session, *, status: str | None = None) -> Sequence[Article]:
+    """Articles, newest first, optionally with one status."""
+    query = select(Article).order_by(Article.updated_at.desc(), Article.id.desc())
+    if status:
+        query = query.where(Article.status == status)
+    return session.scalars(query).all()
+
+
+def _checked(session: Session, article_id: int, expected_version: int) -> Article:
+    article = get_article(session, article_id=article_id)
+    if article.version != expected_version:
+        raise Conflict(
+            f"article {article_id} is at version {article.version}, not "
+            f"{expected_version}; reload and try again"
+        )
+    return article
+
+
+def _commit(session: Session) -> None:
+    try:
+        session.commit()
+    except StaleDataError:
+        session.rollback()
+        raise Conflict("someone else changed this article first; reload and try again") from None
+
+
+def _require_reviewer(user: User, article: Article) -> None:
+    if user.role not in ("reviewer", "admin"):
+        raise PermissionDenied("only a reviewer may review articles")
+    if user.id == article.author_id:
+        raise PermissionDenied("nobody may review their own article")
+
+
+def start_review(
+    session: Session, *, article_id: int, reviewer: User, expected_version: int
+) -> Article:
+    """Submitted → Under review."""
+    article = _checked(session, article_id, expected_version)
+    _require_reviewer(reviewer, article)
+    if article.status != "submitted":
+        raise Conflict(f"a review starts from submitted, not {article.status}")
+    article.status, article.updated_at = "under_review", now()
+    _audit(session, actor=reviewer, action="review_started", article=article)
+    _commit(session)
+    return article
+
+
+def decide(
+    session: Session,
+    *,
+    article_id: int,
+    reviewer: User,
+    decision: str,
+    comment: str,
+    expected_version: int,
+) -> Article:
+    """Under review → Approved / Changes requested / Rejected, with the reviewer's comment."""
+    if decision not in DECISIONS:
+        raise WorkflowError(f"decision must be one of {', '.join(DECISIONS)}")
+    article = _checked(session, article_id, expected_version)
+    _require_reviewer(reviewer, article)
+    if article.status != "under_review":
+        raise Conflict(f"a decision needs an article under review, not {article.status}")
+    if decision != "approve" and not comment.strip():
+        raise WorkflowError("say what should change: a comment is required")
+    revision = max(r.number for r in article.revisions)
+    article.reviews.append(
+        Review(
+            revision_number=revision, reviewer_id=reviewer.id, decision=decision, comment=comment
+        )
+    )
+    article.status, article.updated_at = DECIDED_STATUS[decision], now()
+    article.needs_rereview = False
+    _audit(
+        session,
+        actor=reviewer,
+        action=f"decided_{decision}",
+        article=article,
+        revision=revision,
+        comment=comment,
+    )
+    _commit(session)
+    return article
+
+
+def edit_article(
+    session: Session,
+    *,
+    article_id: int,
+    editor: User,
+    question: str,
+    expected_version: int,
+    note: str = "",
+) -> Article:
+    """A new revision (the question re-answered); it goes back to Submitted for review."""
+    article = _checked(session, article_id, expected_version)
+    if editor.id != article.author_id and editor.role != "admin":
+        raise PermissionDenied("only the author (or an admin) may edit this article")
+    if article.status == "under_review":
+        raise Conflict("the article is under review; wait for the decision")
+    answer = _answer(question, article.audience)
+    number = max(r.number for r in article.revisions) + 1
+    article.revisions.append(
+        Revision(
+            number=number,
+            question=question,
+            answer=answer,
+            pack_version=answer["pack_version"],
+            editor_id=editor.id,
+            note=note,
+        )
+    )
+    article.question, article.answer, article.facts = question, answer, answer["facts"]
+    article.pack_version, article.status = answer["pack_version"], "submitted"
+    article.needs_rereview, article.updated_at = False, now()
+    _audit(session, actor=editor, action="edited", article=article, revision=number, note=note)
+    _commit(session)
+    return article
+
+
+def flag_changed_answers(session: Session, *, actor: User | None = None) -> list[int]:
+    """Approved articles whose answer would change with the current pack are flagged for
+    re-review; returns their ids."""
+    flagged = []
+    for article in list_articles(session, status="approved"):
+        fresh = _answer(article.question, article.audience)
+        if _comparable(fresh) != _comparable(article.answer):
+            article.needs_rereview, article.updated_at = True, now()
+            _audit(
+                session,
+                actor=actor,
+                action="flagged_for_rereview",
+                article=article,
+                stored_pack=article.pack_version,
+                current_pack=fresh["pack_version"],
+            )
+            flagged.append(article.id)
+    _commit(session)
+    return flagged
+
+
+def _comparable(answer: dict[str, Any]) -> Any:
+    """The clinical content of an answer (what a reviewer approved), without volatile fields."""
+    return (
+        answer.get("bottom_line"),
+        answer.get("sections"),
+        answer.get("references"),
+        [(r["action"], r["role"]) for r in answer.get("recommendations", [])],
+    )
+
+
+def audit_trail(session: Session, *, article_id: int | None = None) -> Sequence[AuditEvent]:
+    """The audit log, oldest first (one article's, or all)."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
+    if article_id is not None:
+        query = query.where(AuditEvent.article_id == article_id)
+    return session.scalars(query).all()
