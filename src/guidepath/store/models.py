@@ -8,7 +8,7 @@ carry a version counter: a write made from a stale version is refused, never mer
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -62,7 +62,7 @@ class Article(Base):
     )
     reviews: Mapped[list[Review]] = relationship(back_populates="article", order_by="Review.id")
 
-    __mapper_args__: ClassVar[dict[str, Any]] = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own attribute
 
 
 class Revision(Base):
