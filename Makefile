@@ -17,7 +17,7 @@ $(BIN)/guidepath: pyproject.toml
 setup: $(BIN)/guidepath
 
 run: setup
-	$(BIN)/guidepath serve
+	GUIDEPATH_SEED=1 $(BIN)/guidepath serve
 
 example: setup
 	$(BIN)/guidepath evaluate $(CASE)

@@ -216,7 +216,12 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     settings.host, settings.port = host or settings.host, port or settings.port
     base = settings.base_url()
     typer.echo(f"guidepath is serving at {base}  (API docs: {base}/docs)")
-    typer.echo(f"A sample question answered: {base}/")
+    from urllib.parse import urlencode
+
+    from guidepath.api.examples import SAMPLE_QUESTION
+
+    typer.echo(f"Articles and the ask box: {base}/   (review dashboard: {base}/review)")
+    typer.echo(f"A sample question answered: {base}/answer?{urlencode({'q': SAMPLE_QUESTION})}")
     typer.echo("Try:")
     typer.echo(f"  curl -s -X POST {base}/v1/ask -H 'content-type: application/json' \\")
     typer.echo(

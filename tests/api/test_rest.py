@@ -96,8 +96,12 @@ def test_ask_json_html_and_follow_up(client: httpx.Client) -> None:
     assert page.headers["content-type"].startswith("text/html") and "<h1>" in page.text
 
 
-def test_home_shows_a_sample_answer(client: httpx.Client) -> None:
-    page = client.get("/", follow_redirects=True)
+def test_home_and_a_sample_answer(client: httpx.Client) -> None:
+    from guidepath.api.examples import SAMPLE_QUESTION
+
+    home = client.get("/")
+    assert home.status_code == 200 and 'name="q"' in home.text
+    page = client.get("/answer", params={"q": SAMPLE_QUESTION})
     assert page.status_code == 200 and "Active axial disease despite NSAIDs" in page.text
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse
 
 from guidepath.api import errors
-from guidepath.api.examples import SAMPLE_QUESTION
 from guidepath.api.routes import ask, calculators, cds, evaluate, meta, necessity
 from guidepath.case import Case
 
@@ -29,8 +28,51 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app() -> FastAPI:
-    """A new application (tests make one per server)."""
+def _lifespan(app: FastAPI) -> Any:
+    """Open the store (migrating it) unless one was given, and seed it when asked."""
+    import os
+    from contextlib import asynccontextmanager
+
+    from guidepath.web.state import open_store, seed
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> Any:
+        if getattr(app.state, "store", None) is None:
+            app.state.store = open_store()
+        if os.environ.get("GUIDEPATH_SEED") == "1":
+            seed(app.state.store)
+        yield
+        app.state.store.engine.dispose()
+
+    return lifespan
+
+
+def _install_pages(app: FastAPI) -> None:
+    from starlette.middleware.sessions import SessionMiddleware
+
+    from guidepath.config import get_settings
+    from guidepath.store.workflow import NotFound
+    from guidepath.web import pages, review, tools
+    from guidepath.web.state import secret_key
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret_key(),
+        same_site="lax",
+        https_only=get_settings().base_url().startswith("https"),
+        session_cookie="guidepath_session",
+    )
+    for module in (pages, tools, review):
+        app.include_router(module.router)
+
+    async def not_found(request: Any, error: Exception) -> JSONResponse:
+        return JSONResponse(status_code=404, content={"detail": str(error)})
+
+    app.add_exception_handler(NotFound, not_found)
+
+
+def create_app(store: Any = None) -> FastAPI:
+    """A new application (tests make one per server, with their own store)."""
     from guidepath.engine.compiled import compiled_pack
 
     app = FastAPI(
@@ -39,17 +81,11 @@ def create_app() -> FastAPI:
         description="Guideline-backed decision support for SI joint pain, sacroiliitis and "
         "axial spondyloarthritis. Every recommendation cites its source.",
     )
+    app.state.store = store
+    app.router.lifespan_context = _lifespan(app)
     errors.install(app)
     for module in (meta, evaluate, necessity, calculators, ask, cds):
         app.include_router(module.router)
+    _install_pages(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        from urllib.parse import urlencode
-
-        return RedirectResponse(
-            "/v1/ask?" + urlencode({"question": SAMPLE_QUESTION, "format": "html"})
-        )
-
     return app

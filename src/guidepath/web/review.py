@@ -1,0 +1,147 @@
+"""Login and the review dashboard: queues by status, revision diff, decisions with comments."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup, escape
+
+from guidepath.answers.models import Answer
+from guidepath.answers.render import to_markdown
+from guidepath.store import workflow as wf
+from guidepath.store.models import STATUSES, Article
+from guidepath.web.deps import DbSession
+from guidepath.web.security import check_csrf, require_user
+from guidepath.web.templating import page
+
+router = APIRouter(include_in_schema=False)
+QUEUE_ORDER = ("submitted", "under_review", "changes_requested", "approved", "rejected")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> HTMLResponse:
+    """The sign-in form."""
+    return page(request, "login.html")
+
+
+@router.post("/login", response_model=None)
+def login(
+    request: Request,
+    session: DbSession,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Sign in; a new session id is issued on success."""
+    check_csrf(request, csrf)
+    user = wf.authenticate(session, username=username, password=password)
+    if user is None:
+        return page(request, "login.html", status_code=401, error="Wrong username or password.")
+    request.session.clear()
+    request.session["user_id"] = user.id
+    return RedirectResponse("/review", status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+    """Sign out."""
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+@router.get("/review", response_class=HTMLResponse)
+def dashboard(request: Request, session: DbSession) -> HTMLResponse:
+    """Queues by status."""
+    user = require_user(request, session)
+    articles = wf.list_articles(session)
+    queues = [(s, [a for a in articles if a.status == s]) for s in QUEUE_ORDER if s in STATUSES]
+    return page(request, "review_list.html", user=user, queues=queues)
+
+
+def revision_diff(article: Article) -> Markup | None:
+    """The change between the last two revisions, as escaped HTML with <ins>/<del>."""
+    if len(article.revisions) < 2:
+        return None
+    before, after = (
+        to_markdown(Answer.model_validate(r.answer)).splitlines() for r in article.revisions[-2:]
+    )
+    lines = []
+    for line in difflib.ndiff(before, after):
+        tag, text = line[:2], escape(line[2:])
+        if tag == "+ ":
+            lines.append(Markup("<ins>+ ") + text + Markup("</ins>"))
+        elif tag == "- ":
+            lines.append(Markup("<del>- ") + text + Markup("</del>"))
+        elif tag == "  ":
+            lines.append(Markup("  ") + text)
+    return Markup("\n").join(lines)
+
+
+@router.get("/review/{article_id}", response_class=HTMLResponse)
+def review_page(
+    request: Request, article_id: int, session: DbSession, message: str = "", error: str = ""
+) -> HTMLResponse:
+    """One article with its diff and the decision form."""
+    user = require_user(request, session)
+    article = wf.get_article(session, article_id=article_id)
+    return page(
+        request,
+        "review_article.html",
+        user=user,
+        article=article,
+        diff=revision_diff(article),
+        message=message,
+        error=error,
+    )
+
+
+@router.post("/review/{article_id}", response_class=HTMLResponse)
+def review_action(
+    request: Request,
+    article_id: int,
+    session: DbSession,
+    action: Annotated[str, Form()],
+    version: Annotated[int, Form()],
+    comment: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> HTMLResponse:
+    """Start a review or decide; refusals are shown with their reason (403 / 409 / 422)."""
+    check_csrf(request, csrf)
+    user = require_user(request, session)
+    status, message, error = 200, "", ""
+    try:
+        if action == "start":
+            wf.start_review(session, article_id=article_id, reviewer=user, expected_version=version)
+            message = "Review started."
+        else:
+            wf.decide(
+                session,
+                article_id=article_id,
+                reviewer=user,
+                decision=action,
+                comment=comment,
+                expected_version=version,
+            )
+            message = f"Decision recorded: {action.replace('_', ' ')}."
+    except wf.PermissionDenied as refusal:
+        status, error = 403, str(refusal)
+    except wf.Conflict as refusal:
+        status, error = 409, str(refusal)
+    except wf.WorkflowError as refusal:
+        status, error = 422, str(refusal)
+    session.expire_all()
+    article = wf.get_article(session, article_id=article_id)
+    return page(
+        request,
+        "review_article.html",
+        status_code=status,
+        user=user,
+        article=article,
+        diff=revision_diff(article),
+        message=message,
+        error=error,
+    )

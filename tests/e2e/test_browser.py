@@ -1,0 +1,127 @@
+"""End to end in Debian's Chromium (headless, driven by Playwright) against a real server."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from guidepath.api.app import create_app
+from guidepath.web.state import DEMO_PASSWORD, open_store, seed
+from tests.api.conftest import running
+
+CHROMIUM = "/usr/bin/chromium"
+OUTPUT = Path(__file__).resolve().parents[2] / "test-output"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason="Debian chromium not installed (scripts/test-services.sh)"
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.db'}")
+    seed(store)
+    with running(create_app(store=store)) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    yield context.new_page()
+    context.close()
+
+
+def test_ask_switch_audience_and_follow_a_citation(site: str, page: Page) -> None:
+    p = page
+    p.goto(site)
+    p.get_by_label("Your question").fill(
+        "Ankylosing spondylitis, failed naproxen for 6 weeks, pain 7/10. Next step?"
+    )
+    p.get_by_role("button", name="Ask").click()
+    heading = p.get_by_role("heading", level=1)
+    assert "NSAIDs" in heading.inner_text()
+    assert "TNF inhibitor" in p.locator(".bottom-line").inner_text()
+    p.get_by_role("link", name="Patient or caregiver").click()
+    assert "TNF-blocker" in p.locator(".bottom-line").inner_text()
+    p.get_by_role("link", name="Reference 1").first.click()
+    assert p.url.endswith("#ref-1")
+    assert p.locator("#ref-1").is_visible()
+
+
+def test_follow_up_refines_the_case(site: str, page: Page) -> None:
+    p = page
+    p.goto(f"{site}/answer?q=Ankylosing+spondylitis%2C+failed+naproxen+for+6+weeks%2C+pain+7%2F10")
+    p.get_by_label("Follow-up question").fill("What if he also has Crohn's disease?")
+    p.get_by_role("button", name="Ask a follow-up").click()
+    assert "etanercept" in p.locator("main").inner_text().lower()
+
+
+def test_article_page_screenshot(site: str, page: Page) -> None:
+    p = page
+    p.goto(site)
+    p.get_by_role("link", name="What is the recommended treatment").click()
+    assert "Submitted" in p.get_by_test_id("status").inner_text()
+    OUTPUT.mkdir(exist_ok=True)
+    shot = OUTPUT / "article-page.png"
+    p.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 10_000
+
+
+def test_submit_a_case(site: str, page: Page) -> None:
+    p = page
+    p.goto(f"{site}/case")
+    p.get_by_role("button", name="Evaluate").click()
+    assert "Active axial disease despite NSAIDs" in p.locator("main").inner_text()
+    p.get_by_label("Case (JSON)").fill('{"pain": {"nrs": 14}}')
+    p.get_by_role("button", name="Evaluate").click()
+    assert "pain.nrs" in p.get_by_role("alert").inner_text()
+
+
+def test_reviewer_takes_an_article_from_submitted_to_approved(site: str, page: Page) -> None:
+    p = page
+    p.goto(f"{site}/review")
+    assert p.url.endswith("/login")
+    p.get_by_label("Username").fill("reviewer")
+    p.get_by_label("Password").fill(DEMO_PASSWORD)
+    p.get_by_role("button", name="Sign in").click()
+    assert "Review dashboard" in p.get_by_role("heading", level=1).inner_text()
+    p.get_by_role("link", name="Are SI joint procedures safe?").click()
+    p.get_by_role("button", name="Start review").click()
+    assert "Under review" in p.get_by_test_id("status").inner_text()
+    p.get_by_role("button", name="Approve").click()
+    assert "Approved" in p.get_by_test_id("status").inner_text()
+    p.get_by_role("link", name="public page").click()
+    assert "Approved" in p.get_by_test_id("status").inner_text()
+
+
+def test_wrong_password_is_refused(site: str, page: Page) -> None:
+    p = page
+    p.goto(f"{site}/login")
+    p.get_by_label("Username").fill("reviewer")
+    p.get_by_label("Password").fill("not-the-password")
+    p.get_by_role("button", name="Sign in").click()
+    assert "Wrong username or password" in p.get_by_role("alert").inner_text()
