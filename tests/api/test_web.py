@@ -1,0 +1,117 @@
+"""Pages over HTTP: CSRF, session cookie flags, permission refusals, diff of revisions."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import httpx
+import pytest
+
+from guidepath.api.app import create_app
+from guidepath.store import workflow as wf
+from guidepath.web.review import revision_diff
+from guidepath.web.state import DEMO_PASSWORD, Store, open_store, seed
+from tests.api.conftest import running
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    opened = open_store(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
+    seed(opened)
+    return opened
+
+
+@pytest.fixture(scope="module")
+def site(store: Store) -> Iterator[str]:
+    with running(create_app(store=store)) as url:
+        yield url
+
+
+def csrf_of(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+@contextmanager
+def signed_in(site: str, username: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=site, timeout=30) as client:
+        token = csrf_of(client.get("/login").text)
+        response = client.post(
+            "/login", data={"username": username, "password": DEMO_PASSWORD, "csrf": token}
+        )
+        assert response.status_code == 303
+        yield client
+
+
+def test_forms_without_the_csrf_token_are_refused(site: str) -> None:
+    with httpx.Client(base_url=site, timeout=30) as client:
+        client.get("/case")
+        assert client.post("/case", data={"body": "{}"}).status_code == 403
+        assert (
+            client.post(
+                "/login", data={"username": "reviewer", "password": DEMO_PASSWORD, "csrf": "forged"}
+            ).status_code
+            == 403
+        )
+
+
+def test_session_cookie_is_http_only_and_same_site(site: str) -> None:
+    with httpx.Client(base_url=site, timeout=30) as client:
+        response = client.get("/login")
+        cookie = response.headers["set-cookie"].lower()
+        assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_the_author_cannot_review_their_own_article(site: str, store: Store) -> None:
+    with store.sessions() as session:
+        article = wf.list_articles(session, status="submitted")[0]
+        article_id, version = article.id, article.version
+    with signed_in(site, "editor") as client:
+        page = client.get(f"/review/{article_id}")
+        response = client.post(
+            f"/review/{article_id}",
+            data={"action": "start", "version": version, "csrf": csrf_of(page.text)},
+        )
+        assert response.status_code == 403
+        assert "only a reviewer" in response.text
+
+
+def test_a_stale_form_is_a_conflict(site: str, store: Store) -> None:
+    with store.sessions() as session:
+        article = wf.list_articles(session, status="submitted")[-1]
+        article_id, version = article.id, article.version
+    with signed_in(site, "reviewer") as first, signed_in(site, "reviewer2") as second:
+        token_a = csrf_of(first.get(f"/review/{article_id}").text)
+        token_b = csrf_of(second.get(f"/review/{article_id}").text)
+        ok = first.post(
+            f"/review/{article_id}", data={"action": "start", "version": version, "csrf": token_a}
+        )
+        late = second.post(
+            f"/review/{article_id}", data={"action": "start", "version": version, "csrf": token_b}
+        )
+        assert ok.status_code == 200 and late.status_code == 409
+
+
+def test_revision_diff_shows_what_changed(store: Store) -> None:
+    with store.sessions() as session:
+        author = wf.authenticate(session, username="editor", password=DEMO_PASSWORD)
+        assert author is not None
+        article = wf.submit_article(
+            session, author=author, question="What is the sacroiliac joint?"
+        )
+        article = wf.edit_article(
+            session,
+            article_id=article.id,
+            editor=author,
+            question="Are SI joint procedures safe?",
+            expected_version=article.version,
+        )
+        diff = str(revision_diff(article))
+    assert "<del>" in diff and "<ins>" in diff
+
+
+def test_unknown_article_is_404(site: str) -> None:
+    assert httpx.get(f"{site}/articles/no-such-article", timeout=30).status_code == 404
