@@ -243,5 +243,11 @@ def test_changed_answers_are_flagged_for_rereview(session: Session) -> None:
     stale["bottom_line"] = "an answer from an older pack"
     article.answer = stale
     session.commit()
-    assert wf.flag_changed_answers(session) == [article.id]
+    current = article.pack_version
+    assert wf.flag_changed_answers(session, current_pack=current) == []
+    article.pack_version = "2020.1.0"
+    session.commit()
+    assert wf.flag_changed_answers(session, current_pack=current) == [article.id]
     assert wf.get_article(session, article_id=article.id).needs_rereview
+    actions = [e.action for e in wf.audit_trail(session, article_id=article.id)]
+    assert actions[-1] == "flagged_for_rereview"

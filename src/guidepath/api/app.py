@@ -33,7 +33,7 @@ def _lifespan(app: FastAPI) -> Any:
     import os
     from contextlib import asynccontextmanager
 
-    from guidepath.web.state import open_store, seed
+    from guidepath.web.state import flag_after_pack_update, open_store, seed
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
@@ -41,6 +41,7 @@ def _lifespan(app: FastAPI) -> Any:
             app.state.store = open_store()
         if os.environ.get("GUIDEPATH_SEED") == "1":
             seed(app.state.store)
+        flag_after_pack_update(app.state.store)
         yield
         app.state.store.engine.dispose()
 

@@ -279,11 +279,16 @@ def edit_article(
     return article
 
 
-def flag_changed_answers(session: Session, *, actor: User | None = None) -> list[int]:
+def flag_changed_answers(
+    session: Session, *, actor: User | None = None, current_pack: str | None = None
+) -> list[int]:
     """Approved articles whose answer would change with the current pack are flagged for
-    re-review; returns their ids."""
+    re-review; returns their ids. With ``current_pack``, only articles answered with another
+    pack version are recomputed (what start-up does after a pack update)."""
     flagged = []
     for article in list_articles(session, status="approved"):
+        if current_pack is not None and article.pack_version == current_pack:
+            continue
         fresh = _answer(article.question, article.audience)
         if _comparable(fresh) != _comparable(article.answer):
             article.needs_rereview, article.updated_at = True, now()

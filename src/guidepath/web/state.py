@@ -60,6 +60,14 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def flag_after_pack_update(store: Store) -> list[int]:
+    """At start-up: approved articles answered with an older pack whose answer now differs."""
+    from guidepath.engine.compiled import compiled_pack
+
+    with store.sessions() as session:
+        return wf.flag_changed_answers(session, current_pack=compiled_pack().pack.version)
+
+
 def seed(store: Store) -> None:
     """Demo users and the seed articles, once."""
     from guidepath.knowledge.loader import load_pack
