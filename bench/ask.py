@@ -14,15 +14,10 @@ import statistics
 import time
 
 from guidepath import ask
+from guidepath.web.state import SEED_QUESTIONS
 
 QUESTIONS = [
-    "What is the recommended treatment for a patient with sacroiliitis (M46.1) who has not "
-    "responded to conservative treatment, with pain lasting over 1 month and intensity above 4/10?",
-    "What is the appropriate management for a patient with bilateral sacroiliac joint sclerosis "
-    "presenting with chronic low-back or buttock pain?",
-    "What Happens If SI Joint Injections Don't Work?",
-    "Sacroiliac Joint Interventional Pain Management",
-    "What is the treatment approach for patients with difficult to treat Spondyloarthropathy?",
+    *SEED_QUESTIONS,
     "How many injections can I receive in a year?",
     "45-year-old man with ankylosing spondylitis never responded to adalimumab, pain 7/10",
     "Is SI joint fusion medically necessary after two diagnostic blocks with 80% relief?",

@@ -22,6 +22,22 @@ def people(session: Session) -> tuple[User, User, User]:
     return author, reviewer, other
 
 
+def approved(session: Session, author: User, reviewer: User, question: str = QUESTION) -> Article:
+    """An article taken through Submitted → Under review → Approved."""
+    article = wf.submit_article(session, author=author, question=question)
+    article = wf.start_review(
+        session, article_id=article.id, reviewer=reviewer, expected_version=article.version
+    )
+    return wf.decide(
+        session,
+        article_id=article.id,
+        reviewer=reviewer,
+        decision="approve",
+        comment="",
+        expected_version=article.version,
+    )
+
+
 def test_submitted_to_under_review_to_approved(session: Session) -> None:
     author, reviewer, _ = people(session)
     article = wf.submit_article(session, author=author, question=QUESTION)
@@ -103,18 +119,7 @@ def test_decisions_need_an_article_under_review(session: Session) -> None:
 
 def test_editing_an_approved_article_needs_review_again(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
-    article = wf.start_review(
-        session, article_id=article.id, reviewer=reviewer, expected_version=article.version
-    )
-    article = wf.decide(
-        session,
-        article_id=article.id,
-        reviewer=reviewer,
-        decision="approve",
-        comment="",
-        expected_version=article.version,
-    )
+    article = approved(session, author, reviewer)
     article = wf.edit_article(
         session,
         article_id=article.id,
@@ -226,18 +231,7 @@ def test_passwords_are_hashed_and_checked(session: Session) -> None:
 
 def test_changed_answers_are_flagged_for_rereview(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
-    article = wf.start_review(
-        session, article_id=article.id, reviewer=reviewer, expected_version=article.version
-    )
-    article = wf.decide(
-        session,
-        article_id=article.id,
-        reviewer=reviewer,
-        decision="approve",
-        comment="",
-        expected_version=article.version,
-    )
+    article = approved(session, author, reviewer)
     assert wf.flag_changed_answers(session) == []
     stale = dict(article.answer)
     stale["bottom_line"] = "an answer from an older pack"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -72,23 +73,40 @@ def necessity_form(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
+ChoiceForm = Annotated[str, Form()]
+
+
+def _submit(
+    request: Request,
+    session: Any,
+    spec: dict[str, Any],
+    choice: str,
+    body: str,
+    csrf: str,
+    compute: Callable[[str, dict[str, Any]], Markup],
+) -> HTMLResponse:
+    """Check the form, run ``compute`` on the chosen item and the JSON body, show the result or
+    the fields to correct."""
+    check_csrf(request, csrf)
+    try:
+        if choice not in spec["choices"]:
+            raise BadInput([("choice", f"{choice!r} is not one of {', '.join(spec['choices'])}")])
+        result = compute(choice, _json_body(body))
+    except BadInput as error:
+        return _tool(request, session, choice=choice, body=body, errors=error.lines(), **spec)
+    return _tool(request, session, choice=choice, body=body, result=result, **spec)
+
+
 @router.post("/necessity", response_class=HTMLResponse)
 def necessity_submit(
     request: Request,
     session: DbSession,
-    choice: Annotated[str, Form()],
-    body: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
+    choice: ChoiceForm,
+    body: ChoiceForm,
+    csrf: ChoiceForm = "",
 ) -> HTMLResponse:
     """The determination, criterion by criterion."""
-    check_csrf(request, csrf)
-    try:
-        if choice not in PROCEDURES:
-            raise BadInput([("procedure", f"{choice!r} is not a procedure guidepath checks")])
-        result = _determination_html(choice, _json_body(body))
-    except BadInput as error:
-        return _tool(request, session, choice=choice, body=body, errors=error.lines(), **NECESSITY)
-    return _tool(request, session, choice=choice, body=body, result=result, **NECESSITY)
+    return _submit(request, session, NECESSITY, choice, body, csrf, _determination_html)
 
 
 @router.get("/calculators", response_class=HTMLResponse)
@@ -99,25 +117,22 @@ def calculators_form(request: Request, session: DbSession) -> HTMLResponse:
     )
 
 
+def _score_html(name: str, inputs: dict[str, Any]) -> Markup:
+    score = calculate(name, inputs)
+    category = f" ({score.category.replace('_', ' ')})" if score.category else ""
+    return Markup(
+        f"<p data-testid='score'><strong>{escape(score.name)}: {score.score:g}"
+        f"{escape(category)}</strong></p><p>{escape(score.interpretation)}</p>"
+    )
+
+
 @router.post("/calculators", response_class=HTMLResponse)
 def calculators_submit(
     request: Request,
     session: DbSession,
-    choice: Annotated[str, Form()],
-    body: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
+    choice: ChoiceForm,
+    body: ChoiceForm,
+    csrf: ChoiceForm = "",
 ) -> HTMLResponse:
     """The score with its category and interpretation."""
-    check_csrf(request, csrf)
-    try:
-        if choice not in CALCULATORS:
-            raise BadInput([("calculator", f"{choice!r} is not a calculator")])
-        score = calculate(choice, _json_body(body))
-    except BadInput as error:
-        return _tool(request, session, choice=choice, body=body, errors=error.lines(), **CALC)
-    category = f" ({score.category.replace('_', ' ')})" if score.category else ""
-    result = Markup(
-        f"<p data-testid='score'><strong>{escape(score.name)}: {score.score:g}"
-        f"{escape(category)}</strong></p><p>{escape(score.interpretation)}</p>"
-    )
-    return _tool(request, session, choice=choice, body=body, result=result, **CALC)
+    return _submit(request, session, CALC, choice, body, csrf, _score_html)
