@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -62,6 +64,27 @@ def read_json(source: str, name: str) -> Any:
         fail([f"{name}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"])
 
 
+def read_object(source: str, name: str) -> dict[str, Any]:
+    """:func:`read_json` for commands whose input must be a JSON object."""
+    data = read_json(source, name)
+    if not isinstance(data, dict):
+        fail([f"{name}: must be a JSON object"])
+    return data
+
+
+@contextmanager
+def input_errors(unknown_name: str = "") -> Iterator[None]:
+    """Turn bad input (and an unknown procedure or calculator name) into exit code 2."""
+    from guidepath.errors import BadInput
+
+    try:
+        yield
+    except BadInput as error:
+        fail(error.lines())
+    except LookupError as error:
+        fail([f"{unknown_name}: {error}"])
+
+
 def print_json(model: Any) -> None:
     """One JSON document on stdout and nothing else."""
     typer.echo(model.model_dump_json(indent=2))
@@ -75,15 +98,9 @@ FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output 
 def evaluate(case: CaseArg, output: FormatOpt = OutputFormat.text) -> None:
     """Evaluate a patient case against the care pathway."""
     from guidepath.engine.pathway import evaluate as run
-    from guidepath.errors import BadInput
 
-    data = read_json(case, "case")
-    if not isinstance(data, dict):
-        fail(["case: must be a JSON object"])
-    try:
-        assessment = run(data)
-    except BadInput as error:
-        fail(error.lines())
+    with input_errors():
+        assessment = run(read_object(case, "case"))
     if output is OutputFormat.json:
         print_json(assessment)
         return
@@ -103,18 +120,10 @@ def necessity(
 
     --format markdown prints a letter to attach to a prior-authorization request.
     """
-    from guidepath.engine.necessity import UnknownProcedure, check_necessity
-    from guidepath.errors import BadInput
+    from guidepath.engine.necessity import check_necessity
 
-    data = read_json(case, "case")
-    if not isinstance(data, dict):
-        fail(["case: must be a JSON object"])
-    try:
-        determination = check_necessity(procedure, data)
-    except UnknownProcedure as error:
-        fail([f"procedure: {error}"])
-    except BadInput as error:
-        fail(error.lines())
+    with input_errors("procedure"):
+        determination = check_necessity(procedure, read_object(case, "case"))
     if output is OutputFormat.json:
         print_json(determination)
     elif output is OutputFormat.markdown:
@@ -134,16 +143,10 @@ InputsArg = Annotated[str, typer.Argument(metavar="INPUTS.json", help="Inputs fi
 @app.command()
 def calc(name: NameArg, inputs: InputsArg, output: FormatOpt = OutputFormat.text) -> None:
     """Compute a clinical score (BASDAI, ASDAS, BASFI, Laslett cluster, ASAS classification)."""
-    from guidepath.engine.calculators import UnknownCalculator, calculate
-    from guidepath.errors import BadInput
+    from guidepath.engine.calculators import calculate
 
-    data = read_json(inputs, "inputs")
-    try:
-        score = calculate(name, data)
-    except UnknownCalculator as error:
-        fail([f"name: {error}"])
-    except BadInput as error:
-        fail(error.lines())
+    with input_errors("name"):
+        score = calculate(name, read_object(inputs, "inputs"))
     if output is OutputFormat.json:
         print_json(score)
         return
@@ -172,16 +175,13 @@ def ask(
 
     from guidepath.answers.ask import ask as run
     from guidepath.answers.conversation import Conversation
-    from guidepath.errors import BadInput
 
     try:
         conversation = Conversation.load(session) if session else None
     except (ValidationError, json.JSONDecodeError, OSError) as error:
         fail([f"session: cannot use {str(session)!r} ({type(error).__name__})"])
-    try:
+    with input_errors():
         answer = run(question, audience=audience.value, conversation=conversation)
-    except BadInput as error:
-        fail(error.lines())
     if session and conversation is not None:
         conversation.save(session)
     _print_answer(answer, output)

@@ -176,4 +176,3 @@ RED_FLAGS: tuple[str, ...] = get_args(RedFlag)
 RECOMMEND_ACTIONS: frozenset[str] = frozenset(get_args(RecommendAction))
 AVOID_ONLY_ACTIONS: frozenset[str] = frozenset(get_args(AvoidOnlyAction))
 ACTIONS: frozenset[str] = RECOMMEND_ACTIONS | AVOID_ONLY_ACTIONS
-ROLE_ORDER: dict[str, int] = {role: i for i, role in enumerate(get_args(Role))}

@@ -22,12 +22,19 @@ def people(session: Session) -> tuple[User, User, User]:
     return author, reviewer, other
 
 
-def approved(session: Session, author: User, reviewer: User, question: str = QUESTION) -> Article:
-    """An article taken through Submitted → Under review → Approved."""
+def under_review(
+    session: Session, author: User, reviewer: User, question: str = QUESTION
+) -> Article:
+    """An article taken through Submitted → Under review."""
     article = wf.submit_article(session, author=author, question=question)
-    article = wf.start_review(
+    return wf.start_review(
         session, article_id=article.id, reviewer=reviewer, expected_version=article.version
     )
+
+
+def approved(session: Session, author: User, reviewer: User, question: str = QUESTION) -> Article:
+    """An article taken through Submitted → Under review → Approved."""
+    article = under_review(session, author, reviewer, question)
     return wf.decide(
         session,
         article_id=article.id,
@@ -59,10 +66,7 @@ def test_submitted_to_under_review_to_approved(session: Session) -> None:
 
 def test_changes_requested_then_resubmitted(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
-    article = wf.start_review(
-        session, article_id=article.id, reviewer=reviewer, expected_version=article.version
-    )
+    article = under_review(session, author, reviewer)
     with pytest.raises(wf.WorkflowError, match="comment"):
         wf.decide(
             session,
@@ -186,10 +190,7 @@ def test_two_concurrent_writers_one_wins(engine: Engine) -> None:
 
 def test_audit_log_is_complete_and_append_only(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
-    article = wf.start_review(
-        session, article_id=article.id, reviewer=reviewer, expected_version=article.version
-    )
+    article = under_review(session, author, reviewer)
     wf.decide(
         session,
         article_id=article.id,

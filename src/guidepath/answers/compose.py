@@ -69,16 +69,11 @@ class Citer:
         return sorted(set(numbers))
 
     def references(self) -> list[NumberedReference]:
-        sources = compiled_pack().pack.sources
+        """The numbered list, from the pack's prebuilt references."""
+        prebuilt = compiled_pack().references
+        fields = ("id", "type", "title", "source", "year")
         return [
-            NumberedReference(
-                n=n,
-                id=sid,
-                type=sources[sid].type,
-                title=sources[sid].title,
-                source=sources[sid].source,
-                year=sources[sid].year,
-            )
+            NumberedReference(n=n, **prebuilt[sid].model_dump(include=set(fields)))
             for sid, n in self.order.items()
         ]
 

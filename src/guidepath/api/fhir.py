@@ -56,7 +56,8 @@ class FhirReading:
     unmapped: list[str] = field(default_factory=list)
 
 
-def _texts(concept: Any) -> list[str]:
+def texts(concept: Any) -> list[str]:
+    """The human-readable names of a CodeableConcept (its text and codings' displays)."""
     if concept is None:
         return []
     found = [concept.text] if getattr(concept, "text", None) else []
@@ -64,7 +65,8 @@ def _texts(concept: Any) -> list[str]:
     return found
 
 
-def _codes(concept: Any, systems: set[str]) -> list[str]:
+def codes(concept: Any, systems: set[str]) -> list[str]:
+    """The codes of a CodeableConcept in the given code systems."""
     if concept is None:
         return []
     return [c.code for c in (concept.coding or []) if c.system in systems and c.code]
@@ -117,19 +119,19 @@ def _add(reading: FhirReading, key: str, value: str) -> None:
 
 
 def _condition(resource: Any, reading: FhirReading, where: str) -> None:
-    status = _codes(
+    status = codes(
         resource.clinicalStatus, {"http://terminology.hl7.org/CodeSystem/condition-clinical"}
     )
     if status and status[0] in ("inactive", "resolved", "remission"):
         reading.unmapped.append(f"{where}: Condition is {status[0]}, not used")
         return
     mapped = False
-    for raw in _codes(resource.code, ICD10_SYSTEMS):
+    for raw in codes(resource.code, ICD10_SYSTEMS):
         code = canonical(raw)
         if code:
             _add(reading, "diagnoses", code)
             mapped = True
-    for text in _texts(resource.code):
+    for text in texts(resource.code):
         for label, value, _ in lexicon_match(text, {"DIAGNOSIS", "CONDITION"}):
             if label == "CONDITION":
                 _add(reading, "conditions", value)
@@ -138,7 +140,7 @@ def _condition(resource: Any, reading: FhirReading, where: str) -> None:
                 _add(reading, "diagnoses", value)
                 mapped = True
     if not mapped:
-        reading.unmapped.append(f"{where}: Condition {' / '.join(_texts(resource.code))} not known")
+        reading.unmapped.append(f"{where}: Condition {' / '.join(texts(resource.code))} not known")
     onset = getattr(resource, "onsetDateTime", None)
     if mapped and onset is not None and reading.case.get("diagnoses"):
         pain = reading.case.setdefault("pain", {})
@@ -146,8 +148,8 @@ def _condition(resource: Any, reading: FhirReading, where: str) -> None:
 
 
 def _observation(resource: Any, reading: FhirReading, where: str) -> None:
-    loinc = set(_codes(resource.code, {LOINC}))
-    name = " ".join(_texts(resource.code)).lower()
+    loinc = set(codes(resource.code, {LOINC}))
+    name = " ".join(texts(resource.code)).lower()
     quantity = resource.valueQuantity
     value = float(quantity.value) if quantity is not None and quantity.value is not None else None
     if loinc & PAIN_LOINC and value is not None:
@@ -158,7 +160,7 @@ def _observation(resource: Any, reading: FhirReading, where: str) -> None:
     elif loinc & ESR_LOINC and value is not None:
         reading.case.setdefault("labs", {})["esr_mm_h"] = value
     elif "hla-b27" in name or "hla b27" in name:
-        text = " ".join(_texts(resource.valueCodeableConcept)) + (resource.valueString or "")
+        text = " ".join(texts(resource.valueCodeableConcept)) + (resource.valueString or "")
         positive = "pos" in text.lower() or "detected" in text.lower()
         reading.case.setdefault("labs", {})["hla_b27"] = "positive" if positive else "negative"
     elif ("basdai" in name or "asdas" in name) and value is not None:
@@ -171,7 +173,7 @@ def _observation(resource: Any, reading: FhirReading, where: str) -> None:
 def _yes_no(resource: Any) -> bool | None:
     if resource.valueBoolean is not None:
         return bool(resource.valueBoolean)
-    text = " ".join(_texts(resource.valueCodeableConcept)) + " " + (resource.valueString or "")
+    text = " ".join(texts(resource.valueCodeableConcept)) + " " + (resource.valueString or "")
     lowered = text.lower()
     if re.search(r"\b(negative|absent|no|not present)\b", lowered):
         return False
@@ -205,9 +207,9 @@ def _finding_observation(resource: Any, name: str, reading: FhirReading) -> bool
 
 def _medication(resource: Any, reading: FhirReading, where: str) -> None:
     concept = getattr(resource, "medicationCodeableConcept", None)
-    matches = [m for t in _texts(concept) for m in lexicon_match(t, {"DRUG"})]
+    matches = [m for t in texts(concept) for m in lexicon_match(t, {"DRUG"})]
     if not matches:
-        reading.unmapped.append(f"{where}: medication {' / '.join(_texts(concept))} not known")
+        reading.unmapped.append(f"{where}: medication {' / '.join(texts(concept))} not known")
         return
     _, agent, kind = matches[0]
     record: dict[str, Any] = {"type": kind}
@@ -226,8 +228,9 @@ def _medication(resource: Any, reading: FhirReading, where: str) -> None:
     reading.case.setdefault("treatments", []).append(record)
 
 
-def _procedure_type(resource: Any) -> str | None:
-    for code in _codes(
+def procedure_type(resource: Any) -> str | None:
+    """The case treatment type of a Procedure or ServiceRequest, by CPT/HCPCS code or by name."""
+    for code in codes(
         resource.code,
         {
             "http://www.ama-assn.org/go/cpt",
@@ -237,7 +240,7 @@ def _procedure_type(resource: Any) -> str | None:
     ):
         if code in CPT_TYPES:
             return CPT_TYPES[code]
-    for text in _texts(resource.code):
+    for text in texts(resource.code):
         for _, value, _ in lexicon_match(text, {"TREATMENT"}):
             if value != "conservative":
                 return value
@@ -245,12 +248,12 @@ def _procedure_type(resource: Any) -> str | None:
 
 
 def _procedure(resource: Any, reading: FhirReading, where: str) -> None:
-    kind = _procedure_type(resource)
+    kind = procedure_type(resource)
     if kind is None:
-        reading.unmapped.append(f"{where}: Procedure {' / '.join(_texts(resource.code))} not known")
+        reading.unmapped.append(f"{where}: Procedure {' / '.join(texts(resource.code))} not known")
         return
     note = " ".join(n.text for n in (resource.note or []) if n.text)
-    text = " ".join(_texts(resource.code)) + " " + note
+    text = " ".join(texts(resource.code)) + " " + note
     record: dict[str, Any] = {"type": kind}
     if kind == "sij_injection":
         record["purpose"] = "diagnostic" if "diagnostic" in text.lower() else "therapeutic"
@@ -274,10 +277,9 @@ def _procedure(resource: Any, reading: FhirReading, where: str) -> None:
 
 
 def _report(resource: Any, reading: FhirReading, where: str) -> None:
-    title = " ".join(_texts(resource.code))
+    title = " ".join(texts(resource.code))
     conclusion = " ".join(
-        [resource.conclusion or ""]
-        + [t for c in (resource.conclusionCode or []) for t in _texts(c)]
+        [resource.conclusion or ""] + [t for c in (resource.conclusionCode or []) for t in texts(c)]
     )
     findings = [v for _, v, _ in lexicon_match(conclusion, {"FINDING"})]
     modality = modality_in(title) or modality_in(conclusion)
@@ -315,14 +317,19 @@ MAPPERS = {
 }
 
 
-def bundle_to_case(data: dict[str, Any]) -> FhirReading:
-    """Read a FHIR R4 Bundle (as JSON) into a Case; invalid FHIR is bad input naming the field."""
+def parse_bundle(data: dict[str, Any], field: str = "") -> Any:
+    """An R4B Bundle model; invalid FHIR is bad input naming the field."""
     from fhir.resources.R4B.bundle import Bundle
 
     try:
-        bundle = Bundle.model_validate(data)
+        return Bundle.model_validate(data)
     except ValidationError as error:
-        raise from_validation_error(error) from None
+        raise from_validation_error(error, prefix=f"{field}." if field else "") from None
+
+
+def bundle_to_case(data: dict[str, Any]) -> FhirReading:
+    """Read a FHIR R4 Bundle (as JSON) into a Case; invalid FHIR is bad input naming the field."""
+    bundle = parse_bundle(data)
     reading = FhirReading()
     for index, entry in enumerate(bundle.entry or []):
         resource, where = entry.resource, f"entry.{index}"

@@ -68,13 +68,6 @@ def canonical(code: str) -> str | None:
     return dotted if dotted in valid_codes() else None
 
 
-def describe(code: str) -> str:
-    """The official description of a code (imports the library: use off the hot path)."""
-    import simple_icd_10_cm as cm
-
-    return str(cm.get_description(code))
-
-
 if __name__ == "__main__":  # `python -m guidepath.codes.icd10 --warm` fills the cache at set-up
     if "--warm" in sys.argv:
         print(f"{len(valid_codes())} ICD-10-CM codes cached in {_cache_file()}")

@@ -29,7 +29,6 @@ FACT_FIELDS: dict[str, str] = {
     "provocation": "exam.provocation_tests",
     "imaging": "imaging",
     "activity": "scores",
-    "spa": "pain.inflammatory_back_pain",
     "labs.crp_elevated": "labs.crp_mg_l",
     "track.inflammatory": "diagnoses",
 }
@@ -37,7 +36,6 @@ TREATMENT_GROUPS = frozenset(
     {
         "nsaid",
         "conservative",
-        "pt",
         "tnfi",
         "il17i",
         "jaki",
@@ -46,9 +44,6 @@ TREATMENT_GROUPS = frozenset(
         "therapeutic",
         "injections",
         "rfa",
-        "prolotherapy",
-        "fusion",
-        "glucocorticoid",
         "nonoperative",
     }
 )
@@ -121,10 +116,6 @@ class CompiledPack:
     asks: tuple[CompiledAsk, ...]
     references: dict[str, Reference]
     thresholds: dict[str, float] = field(default_factory=dict)
-
-    def condition_of(self, name: str) -> ConditionNode:
-        """A named definition of the pathway."""
-        return self.compiler.resolve(name)
 
 
 def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:

@@ -198,25 +198,11 @@ class Compiler:
             yield from self.unknown_facts(part, facts)
 
     def reasons(self, node: ConditionNode, facts: Facts) -> list[str]:
-        """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient).
-
-        Unlabelled ``all`` nodes and references expand into their parts, so a selection rule lists
-        each criterion it checked; labelled nodes read as their label.
-        """
+        """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient);
+        see :func:`compile_explainer` for how parts are labelled."""
         if self.compile(node)(facts) != TRUE:
             return []
-        if isinstance(node, All) and not node.label:
-            return [label for part in node.all for label in self.reasons(part, facts)]
-        if isinstance(node, Ref):
-            return self.reasons(self.resolve(node.ref), facts)
-        if node.label:
-            return [node.label]
-        if isinstance(node, Leaf):
-            return [leaf_text(node)]
-        if isinstance(node, AnyOf):
-            first = next(p for p in node.any if self.compile(p)(facts) == TRUE)
-            return self.reasons(first, facts)
-        return []
+        return list(compile_explainer(node, self)(facts))
 
 
 OPERATOR_WORDS = {

@@ -15,7 +15,7 @@ from typing import Any
 from guidepath.case import Case, Imaging, Treatment
 from guidepath.engine.activity import summarize_activity
 from guidepath.engine.conditions import Range
-from guidepath.engine.phenotype import classify_phenotype, spa_feature_count
+from guidepath.engine.phenotype import classify_phenotype
 from guidepath.vocabulary import CONDITIONS, RED_FLAGS
 
 FAILED = frozenset(
@@ -55,7 +55,6 @@ def derive_facts(case: Case, thresholds: Thresholds) -> dict[str, Any]:
     if case.treatments is not None:
         _treatment_facts(case.treatments, thresholds, facts)
     facts["labs.crp_elevated"] = _above(facts.get("labs.crp_mg_l"), thresholds["crp_elevated_mg_l"])
-    facts["spa.features"] = spa_feature_count(facts)
     facts["phenotype"] = classify_phenotype(case.diagnoses, facts)
     facts["track.inflammatory"] = {"inflammatory": True, "mechanical": False}.get(
         facts["phenotype"]
@@ -119,7 +118,6 @@ def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
     facts["provocation.positive"] = (
         positive if not_done == 0 else Range(positive, positive + not_done)
     )
-    facts["provocation.done"] = len(results) - not_done
 
 
 def _activity_facts(case: Case, facts: dict[str, Any]) -> None:
@@ -142,7 +140,6 @@ def _imaging_facts(studies: list[Imaging] | None, facts: dict[str, Any]) -> None
     facts["imaging.sij_xray"] = any(s.modality == "xray" for s in sij)
     facts["imaging.sij_mri"] = any(s.modality == "mri" and s.region == "sij" for s in sij)
     facts["imaging.sij_ct"] = any(s.modality == "ct" for s in sij)
-    facts["imaging.sij_findings"] = sorted(sij_findings)
     facts["imaging.sij_inflammation"] = any(
         s.modality == "mri" and "bone_marrow_edema" in s.findings for s in sij
     )
@@ -175,17 +172,11 @@ def _treatment_facts(
     injections = by_type.get("sij_injection", [])
     _nsaid_facts([t for t in conservative if t.type in NSAIDS], facts)
     _conservative_facts(conservative, facts)
-    facts["pt.tried"] = "physical_therapy" in by_type
     _advanced_therapy_facts([t for t in treatments if t.type in ADVANCED_CLASSES], facts)
     _response_from_asdas(facts)
     _block_facts(injections, limits, facts)
     _therapeutic_injection_facts(injections, limits, facts)
     _rfa_facts(by_type.get("rfa", []), limits, facts)
-    facts["prolotherapy.count"] = len(by_type.get("prolotherapy", ()))
-    facts["fusion.done"] = "sij_fusion" in by_type
-    facts["glucocorticoid.current"] = any(
-        t.current for t in by_type.get("systemic_glucocorticoid", ())
-    )
     interventional = [t for t in treatments if t.type in INTERVENTIONAL]
     facts["nonoperative.months"] = _nonoperative_months(
         conservative, interventional, limits["weeks_per_month"]
@@ -204,21 +195,15 @@ def _weeks_max(items: list[Treatment]) -> float | Range:
 
 def _nsaid_facts(nsaids: list[Treatment], facts: dict[str, Any]) -> None:
     failed = [t for t in nsaids if t.outcome in FAILED]
-    facts["nsaid.tried"] = bool(nsaids)
     facts["nsaid.count_failed"] = len({t.agent or f"#{i}" for i, t in enumerate(failed)})
     facts["nsaid.failed_weeks"] = _weeks_total(failed)
     facts["nsaid.intolerance"] = any(t.outcome == "intolerance" for t in nsaids)
     facts["nsaid.good"] = any(t.outcome == "good" for t in nsaids)
-    facts["nsaid.ongoing"] = any(t.outcome == "ongoing" or t.current for t in nsaids)
-    facts["nsaid.outcome_unknown"] = any(t.outcome is None for t in nsaids)
 
 
 def _conservative_facts(items: list[Treatment], facts: dict[str, Any]) -> None:
     failed = [t for t in items if t.outcome in FAILED]
-    facts["conservative.tried"] = bool(items)
-    facts["conservative.max_weeks"] = _weeks_max(items)
     facts["conservative.failed_weeks"] = _weeks_max(failed)
-    facts["conservative.good"] = any(t.outcome == "good" for t in items)
 
 
 def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) -> None:
@@ -236,7 +221,6 @@ def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) ->
         if tnfis and tnfis[-1].outcome in ("primary_nonresponse", "secondary_nonresponse")
         else None
     )
-    facts["tnfi.latest_agent"] = (tnfis[-1].biosimilar_of or tnfis[-1].agent) if tnfis else "none"
     facts["biologic.failed_classes"] = len(
         {t.type for t in advanced if t.outcome in FAILED and t.outcome != "intolerance"}
     )
@@ -277,8 +261,6 @@ def _block_facts(injections: list[Treatment], limits: Thresholds, facts: dict[st
     facts["blocks.positive"] = _relief_count(blocks, lambda r: r >= positive)
     facts["blocks.negative"] = _relief_count(blocks, lambda r: r < negative)
     facts["blocks.indeterminate"] = _relief_count(blocks, lambda r: negative <= r < positive)
-    facts["blocks.unguided"] = sum(1 for t in blocks if t.image_guided is False)
-    facts["injections.unknown_purpose"] = sum(1 for t in injections if t.purpose is None)
 
 
 def _chronological(items: list[Treatment]) -> list[Treatment]:
@@ -322,13 +304,11 @@ def _therapeutic_injection_facts(
     last = _last_relief_facts(
         "therapeutic", shots, limits["repeat_relief_pct"], limits["repeat_relief_weeks"], facts
     )
-    facts["therapeutic.last_months_ago"] = last.months_ago if last else None
     facts["therapeutic.last_relief_pct"] = last.relief_pct if last else None
     facts["therapeutic.last_relief_weeks"] = last.relief_weeks if last else None
     recent = sum(1 for t in shots if t.months_ago is not None and t.months_ago <= 12)
     undated = sum(1 for t in shots if t.months_ago is None)
     facts["injections.last_12m"] = recent if undated == 0 else Range(recent, recent + undated)
-    facts["injections.unguided"] = sum(1 for t in injections if t.image_guided is False)
 
 
 def _rfa_facts(ablations: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:

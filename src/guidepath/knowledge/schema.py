@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guidepath.vocabulary import Action, Procedure, Role, SourceType, Strength
+from guidepath.vocabulary import RECOMMEND_ACTIONS, Action, Procedure, Role, SourceType, Strength
 
 Operator = Literal[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "intersects", "known", "not_documented_as"
@@ -377,18 +377,10 @@ def _dangling_references(pack: Pack) -> list[str]:
         if cid not in pack.criteria
     ]
     for rec in pack.recommendations.values():
-        if rec.direction == "for" and rec.action not in _RECOMMENDABLE:
+        if rec.direction == "for" and rec.action not in RECOMMEND_ACTIONS:
             problems.append(f"recommendation {rec.id}: {rec.action!r} is an avoid-only action")
     return problems
 
-
-def _recommendable() -> frozenset[str]:
-    from guidepath.vocabulary import RECOMMEND_ACTIONS
-
-    return RECOMMEND_ACTIONS
-
-
-_RECOMMENDABLE = _recommendable()
 
 for _model in (All, AnyOf, Not, Ask, Criterion, Pathway, Recommendation, Stage, Warning):
     _model.model_rebuild()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -81,21 +81,36 @@ def revision_diff(article: Article) -> Markup | None:
     return Markup("\n").join(lines)
 
 
-@router.get("/review/{article_id}", response_class=HTMLResponse)
-def review_page(
-    request: Request, article_id: int, session: DbSession, message: str = "", error: str = ""
+def _review_page(
+    request: Request,
+    session: Any,
+    user: Any,
+    article_id: int,
+    *,
+    status: int = 200,
+    message: str = "",
+    error: str = "",
 ) -> HTMLResponse:
-    """One article with its diff and the decision form."""
-    user = require_user(request, session)
     article = wf.get_article(session, article_id=article_id)
     return page(
         request,
         "review_article.html",
+        status_code=status,
         user=user,
         article=article,
         diff=revision_diff(article),
         message=message,
         error=error,
+    )
+
+
+@router.get("/review/{article_id}", response_class=HTMLResponse)
+def review_page(
+    request: Request, article_id: int, session: DbSession, message: str = "", error: str = ""
+) -> HTMLResponse:
+    """One article with its diff and the decision form."""
+    return _review_page(
+        request, session, require_user(request, session), article_id, message=message, error=error
     )
 
 
@@ -134,14 +149,6 @@ def review_action(
     except wf.WorkflowError as refusal:
         status, error = 422, str(refusal)
     session.expire_all()
-    article = wf.get_article(session, article_id=article_id)
-    return page(
-        request,
-        "review_article.html",
-        status_code=status,
-        user=user,
-        article=article,
-        diff=revision_diff(article),
-        message=message,
-        error=error,
+    return _review_page(
+        request, session, user, article_id, status=status, message=message, error=error
     )

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body
 
 from guidepath.api.examples import CASE_EXAMPLE
-from guidepath.case import Case
 from guidepath.engine.models import Assessment
 from guidepath.engine.pathway import evaluate
 from guidepath.errors import BadInput
@@ -66,8 +65,3 @@ def post_evaluate(body: CaseBody) -> Assessment:
     assessment = evaluate(case)
     assessment.input_notes = notes
     return assessment
-
-
-def case_schema() -> dict[str, Any]:
-    """The Case JSON schema, for the OpenAPI components."""
-    return Case.model_json_schema(ref_template="#/components/schemas/{model}")
