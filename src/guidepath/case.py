@@ -44,6 +44,8 @@ def _icd10cm(code: str) -> str:
 
 IcdCode = Annotated[str, AfterValidator(_icd10cm)]
 NonNegative = Annotated[float, Field(ge=0)]
+CrpMgL = Annotated[float, Field(ge=0, le=500)]
+EsrMmH = Annotated[float, Field(ge=0, le=200)]
 Nrs = Annotated[float, Field(ge=0, le=10)]
 
 
@@ -105,8 +107,8 @@ class Imaging(Strict):
 class Labs(Strict):
     """Laboratory results: CRP in mg/L (normal is usually below 5), ESR in mm/h, HLA-B27."""
 
-    crp_mg_l: NonNegative | None = None
-    esr_mm_h: NonNegative | None = None
+    crp_mg_l: CrpMgL | None = None
+    esr_mm_h: EsrMmH | None = None
     hla_b27: HlaB27 | None = None
 
 

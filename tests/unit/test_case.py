@@ -62,3 +62,8 @@ def test_agent_names_are_normalised() -> None:
     case = Case.model_validate({"treatments": [{"type": "tnfi", "agent": " Adalimumab "}]})
     assert case.treatments is not None
     assert case.treatments[0].agent == "adalimumab"
+
+
+def test_lab_values_share_the_calculators_bounds() -> None:
+    assert "labs.crp_mg_l" in problems({"labs": {"crp_mg_l": 600}})
+    assert "labs.esr_mm_h" in problems({"labs": {"esr_mm_h": 250}})

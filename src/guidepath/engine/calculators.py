@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from guidepath.case import AsdasItems, BasdaiItems, ProvocationTests
+from guidepath.case import AsdasItems, BasdaiItems, CrpMgL, EsrMmH, ProvocationTests
 from guidepath.errors import BadInput, from_validation_error
 
 Item = Annotated[float, Field(ge=0, le=10)]
@@ -46,13 +46,13 @@ class BasdaiInputs(BasdaiItems):
 class AsdasCrpInputs(AsdasItems):
     """ASDAS-CRP: four patient-reported items (0-10) and CRP in mg/L."""
 
-    crp_mg_l: Annotated[float, Field(ge=0, le=500)]
+    crp_mg_l: CrpMgL
 
 
 class AsdasEsrInputs(AsdasItems):
     """ASDAS-ESR: the same items with ESR in mm/h."""
 
-    esr_mm_h: Annotated[float, Field(ge=0, le=200)]
+    esr_mm_h: EsrMmH
 
 
 class BasfiInputs(Inputs):
