@@ -2,6 +2,11 @@
 
 Every field is optional and absent means *unknown*, never *no*: ``conditions: []`` says the patient
 has none of the listed conditions, while a case without ``conditions`` says nothing about them.
+Three additions serve text and records that describe a patient only in part: ``suspected`` holds
+what is suspected but not confirmed (``["axial_spondyloarthritis"]``: work it up, do not treat it
+as a diagnosis); ``partial_lists`` names lists that hold only what the source mentioned
+(``["conditions"]``: a condition not listed is unknown, not absent); ``absent`` names conditions or
+red flags the source explicitly denied ("no fever").
 Unknown words are rejected (``extra="forbid"`` and ``Literal`` vocabularies), so a typo can never be
 read as a silent "no".
 
@@ -25,9 +30,11 @@ from guidepath.vocabulary import (
     Modality,
     Outcome,
     PainSite,
+    PartialList,
     RedFlag,
     Region,
     Sex,
+    Suspicion,
     TreatmentType,
 )
 
@@ -195,3 +202,6 @@ class Case(Strict):
     treatments: list[Treatment] | None = None
     conditions: list[Condition] | None = None
     red_flags: list[RedFlag] | None = None
+    suspected: list[Suspicion] | None = None
+    partial_lists: list[PartialList] | None = None
+    absent: list[Condition | RedFlag] | None = None

@@ -32,6 +32,8 @@ Finding = Literal[
     "hip_osteoarthritis",
     "fracture",
     "equivocal",
+    "sacroiliitis",
+    "degenerative_disc_disease",
 ]
 Laterality = Literal["left", "right", "bilateral"]
 HlaB27 = Literal["positive", "negative"]
@@ -95,6 +97,11 @@ RedFlag = Literal[
     "immunosuppression",
     "sudden_pain_change",
 ]
+
+# What a source suspects but has not confirmed ("suspected axSpA", "rule out SI joint pain").
+Suspicion = Literal["axial_spondyloarthritis", "sacroiliac_joint_pain"]
+# Lists of a case that may be partial: only what a source mentioned, not a full review.
+PartialList = Literal["conditions", "red_flags"]
 
 Phenotype = Literal["inflammatory", "mechanical", "undetermined"]
 Role = Literal["primary", "adjunct", "alternative", "next_if_fails", "monitoring", "diagnostic"]

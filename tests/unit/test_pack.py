@@ -30,6 +30,7 @@ FULL_CASES: list[dict[str, Any]] = [
         "exam": {"provocation_tests": {"distraction": True, "thigh_thrust": True}},
         "imaging": [{"modality": "mri", "region": "sij", "findings": ["bone_marrow_edema"]}],
         "labs": {"crp_mg_l": 12, "esr_mm_h": 20, "hla_b27": "positive"},
+        "suspected": ["axial_spondyloarthritis", "sacroiliac_joint_pain"],
         "scores": {"basdai": 5, "asdas_crp": 2.5, "asdas_esr": 2.4, "basfi": 4},
         "treatments": [
             {"type": "nsaid", "agent": "naproxen", "weeks": 6, "outcome": "inadequate"},

@@ -12,12 +12,14 @@ from typing import Any
 from guidepath.answers.compose import DISCLAIMER, Citer, compose, primary_procedure
 from guidepath.answers.conversation import Conversation, merge_case
 from guidepath.answers.models import Answer, Audience, Section, SectionItem
+from guidepath.answers.plan import plan_answer
+from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.necessity import check_necessity
-from guidepath.engine.pathway import as_case, evaluate
+from guidepath.engine.pathway import as_case
 from guidepath.errors import BadInput
 from guidepath.knowledge.schema import Faq, Topic
-from guidepath.language.facts import read_question
-from guidepath.language.intents import classify, procedure_named
+from guidepath.language.facts import Reading, read_question
+from guidepath.language.intents import classify, has_patient_facts, procedures_asked
 from guidepath.language.retrieval import best_faq, related_questions, search
 
 OUT_OF_SCOPE = (
@@ -90,12 +92,20 @@ def _topic_answer(
 
 
 def _case_answer(
-    question: str, intent: str, audience: Audience, facts: dict[str, Any], understood: list[str]
+    question: str,
+    intent: str,
+    audience: Audience,
+    facts: dict[str, Any],
+    understood: list[str],
+    reading: Reading,
 ) -> Answer:
-    assessment = evaluate(facts)
-    procedure = procedure_named(question) if intent == "procedure_indicated" else None
-    procedure = procedure or primary_procedure(assessment)
-    determination = check_necessity(procedure, facts) if procedure else None
+    general = not has_patient_facts(facts)
+    plan = plan_answer(intent, question, facts, reading, general)
+    assessment = plan.assessment
+    determination = plan.determination
+    if determination is None:
+        procedure = primary_procedure(assessment)
+        determination = check_necessity(procedure, facts) if procedure else None
     related = related_questions(f"{question} {assessment.stage_title}", exclude=question)
     answer = compose(
         assessment,
@@ -106,22 +116,77 @@ def _case_answer(
         determination=determination,
         intent=intent,
         understood=understood,
+        assumptions=plan.assumptions,
+        verdicts=plan.verdicts,
     )
-    if intent == "procedure_indicated" and determination is not None:
-        verdict = determination.determination.replace("_", " ")
+    if intent == "procedure_indicated" and plan.determination is not None:
+        verdict = plan.determination.determination.replace("_", " ")
         answer.bottom_line = (
-            f"{determination.title}: criteria {verdict} for the facts given. " + answer.bottom_line
+            f"{plan.determination.title}: criteria {verdict} for the facts given. "
+            + answer.bottom_line
         )
     return answer
 
 
+def _coverage_answer(
+    question: str,
+    audience: Audience,
+    facts: dict[str, Any],
+    understood: list[str],
+    reading: Reading,
+) -> Answer:
+    """Coverage questions: the payer notes of the procedures asked about, and their criteria;
+    no clinical advice is implied by coverage."""
+    cite = Citer()
+    procedures = procedures_asked(reading) or list(compiled_pack().pack.procedures)[:0]
+    sections = []
+    for procedure in procedures:
+        spec = compiled_pack().pack.procedures[procedure]
+        notes = [SectionItem(text=n.text, citations=cite(n.citations)) for n in spec.notes]
+        criteria = [
+            SectionItem(
+                text=compiled_pack().pack.criteria[c].text,
+                citations=cite(compiled_pack().pack.criteria[c].citations),
+            )
+            for c in spec.criteria
+        ]
+        sections.append(Section(heading=f"{spec.title}: coverage notes", items=notes))
+        sections.append(Section(heading=f"{spec.title}: criteria payers review", items=criteria))
+    line = (
+        "Coverage depends on the payer's policy: check the plan and obtain prior authorization in "
+        "writing. The notes below say what the encoded policies cover and the criteria they review."
+    )
+    if sections and sections[0].items:
+        first = sections[0].items[0]
+        line = f"{first.text} {first.citations} " + line
+    return _empty_answer(
+        question,
+        audience,
+        facts,
+        title="Coverage"
+        if not procedures
+        else f"Coverage: {compiled_pack().pack.procedures[procedures[0]].title}",
+        bottom_line=line,
+        sections=sections,
+        references=cite.references(),
+        intent="coverage",
+        understood=understood,
+        related_questions=related_questions(question, exclude=question),
+    )
+
+
 def answer_facts(
-    question: str, facts: dict[str, Any], audience: Audience, understood: list[str] | None = None
+    question: str,
+    facts: dict[str, Any],
+    audience: Audience,
+    understood: list[str] | None = None,
+    reading: Reading | None = None,
 ) -> Answer:
     """Answer a question about known facts (after reading, or merged over a conversation)."""
     understood = understood or []
     as_case(facts)  # refuse facts that do not fit the contract before anything else
-    intent = classify(question, facts)
+    reading = reading if reading is not None else read_question(question)
+    intent = classify(question, facts, reading)
     if intent == "out_of_scope":
         return _empty_answer(
             question,
@@ -136,11 +201,13 @@ def answer_facts(
         faq = best_faq(question)
         assert faq is not None
         return _faq_answer(question, faq, audience, facts, understood)
+    if intent == "coverage":
+        return _coverage_answer(question, audience, facts, understood, reading)
     if intent == "definition":
         topic = next((d.item for d, _ in search(question) if isinstance(d.item, Topic)), None)
         if topic is not None:
             return _topic_answer(question, topic, audience, facts, understood)
-    return _case_answer(question, intent, audience, facts, understood)
+    return _case_answer(question, intent, audience, facts, understood, reading)
 
 
 def ask(
@@ -153,7 +220,7 @@ def ask(
         raise BadInput([("audience", f"{audience!r} is not one of clinician, patient")])
     reading = read_question(question)
     facts = merge_case(conversation.case, reading.case) if conversation else reading.case
-    answer = answer_facts(question, facts, audience, reading.understood)
+    answer = answer_facts(question, facts, audience, reading.understood, reading)
     if conversation is not None:
         conversation.case = facts
         conversation.history.append(question)

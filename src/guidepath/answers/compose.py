@@ -30,6 +30,8 @@ DISCLAIMER = {
 }
 HEADINGS = {
     "clinician": {
+        "options": "The options asked about",
+        "assumed": "Assumed for this answer",
         "warnings": "Safety first",
         "next": "Immediate next steps",
         "evidence": "Evidence",
@@ -41,6 +43,8 @@ HEADINGS = {
         "monitoring": "Monitoring",
     },
     "patient": {
+        "options": "The options you asked about",
+        "assumed": "This answer assumes",
         "warnings": "Important safety information",
         "next": "What to do next",
         "evidence": "What the research shows",
@@ -92,22 +96,51 @@ def _by_role(assessment: Assessment, *roles: str) -> list[RecommendationItem]:
     return [r for r in assessment.recommendations if r.role in roles]
 
 
-def bottom_line(assessment: Assessment, audience: Audience, cite: Citer) -> str:
-    """The next step for this patient first, then what it rests on."""
+def bottom_line(
+    assessment: Assessment, audience: Audience, cite: Citer, assumptions: list[str]
+) -> str:
+    """The answer first, then what it rests on and what it assumes."""
     primary = next(r for r in assessment.recommendations if r.role == "primary")
     numbers = cite(primary.citations)
     refs = " [" + ", ".join(map(str, numbers)) + "]"
     if audience == "patient":
-        return f"{primary.patient_text or primary.text}{refs}"
-    why = f" This applies because: {'; '.join(primary.why)}." if primary.why else ""
-    return f"{primary.text}{refs}{why}"
+        assumed = " This depends on details your question did not give." if assumptions else ""
+        return f"{primary.patient_text or primary.text}{refs}{assumed}"
+    shown = [w for w in primary.why if w not in assumptions]
+    why = f" This applies because: {'; '.join(shown)}." if shown else ""
+    assumed = (
+        f" Assumed (not stated in the question): {'; '.join(assumptions)}." if assumptions else ""
+    )
+    return f"{primary.text}{refs}{why}{assumed}"
+
+
+def headline(
+    assessment: Assessment, audience: Audience, determination: Determination | None
+) -> str:
+    """A title that answers the question: the lead recommendation in a few words."""
+    primary = next(r for r in assessment.recommendations if r.role == "primary")
+    text = primary.patient_text if audience == "patient" and primary.patient_text else primary.text
+    first = text.split("; ")[0].split(". ")[0].split(" - ")[0].rstrip(".")
+    if len(first) > 110:
+        first = first[:110].rsplit(" ", 1)[0] + "…"
+    if determination is not None and determination.procedure != primary.action:
+        verdict = determination.determination.replace("_", " ")
+        return f"{determination.title}: criteria {verdict}. {first}"
+    return first
 
 
 def _sections(
-    assessment: Assessment, audience: Audience, cite: Citer, determination: Determination | None
+    assessment: Assessment,
+    audience: Audience,
+    cite: Citer,
+    determination: Determination | None,
+    lead: list[tuple[str, list[str]]],
 ) -> list[Section]:
     heads = HEADINGS[audience]
     sections: list[tuple[str, list[SectionItem]]] = [
+        (heading, [SectionItem(text=line) for line in lines]) for heading, lines in lead
+    ]
+    sections += [
         (
             heads["warnings"],
             [
@@ -175,16 +208,21 @@ def compose(
     determination: Determination | None = None,
     intent: str = "next_step",
     understood: list[str] | None = None,
+    assumptions: list[str] | None = None,
+    verdicts: list[str] | None = None,
 ) -> Answer:
     """The Answer for an Assessment."""
     cite = Citer()
-    line = bottom_line(assessment, audience, cite)
-    sections = _sections(assessment, audience, cite, determination)
+    assumed = assumptions or []
+    line = bottom_line(assessment, audience, cite, assumed)
+    heads = HEADINGS[audience]
+    lead = [(heads["options"], verdicts or []), (heads["assumed"], assumed)]
+    sections = _sections(assessment, audience, cite, determination, [x for x in lead if x[1]])
     return Answer(
         question=question,
         audience=audience,
         facts=facts,
-        title=assessment.stage_title or "Assessment",
+        title=headline(assessment, audience, determination),
         bottom_line=line,
         sections=sections,
         recommendations=assessment.recommendations,
@@ -199,4 +237,5 @@ def compose(
         stage=assessment.stage,
         phenotype=assessment.phenotype,
         pack_version=assessment.pack_version,
+        assumptions=assumed,
     )

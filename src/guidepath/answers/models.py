@@ -64,3 +64,4 @@ class Answer(AnswerModel):
     stage: str = ""
     phenotype: str = ""
     pack_version: str = ""
+    assumptions: list[str] = Field(default_factory=list)

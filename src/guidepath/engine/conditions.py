@@ -197,6 +197,20 @@ class Compiler:
         for part in _parts(node, self):
             yield from self.unknown_facts(part, facts)
 
+    def undecided(self, node: ConditionNode, facts: Facts) -> list[str]:
+        """Readable labels of the parts left UNKNOWN: what a general answer must assume
+        ("NSAIDs failed (≥4 weeks in total, or not tolerated)")."""
+        if self.compile(node)(facts) != UNKNOWN:
+            return []
+        label = getattr(node, "label", None)
+        if label:
+            return [label]
+        if isinstance(node, Leaf):
+            return [leaf_text(node)]
+        if isinstance(node, Ref):
+            return self.undecided(self.resolve(node.ref), facts)
+        return [text for part in _parts(node, self) for text in self.undecided(part, facts)]
+
     def reasons(self, node: ConditionNode, facts: Facts) -> list[str]:
         """Readable labels of the parts that made a TRUE tree true (the 'why' for this patient);
         see :func:`compile_explainer` for how parts are labelled."""

@@ -34,7 +34,15 @@ CONSERVATIVE = frozenset(
 NSAIDS = frozenset({"nsaid", "cox2_inhibitor"})
 ADVANCED_CLASSES = ("tnfi", "il17i", "jaki")
 INTERVENTIONAL = frozenset({"sij_injection", "rfa", "prolotherapy", "prp"})
-SPINE_SOURCES = frozenset({"disc_herniation", "spinal_stenosis", "facet_arthropathy", "fracture"})
+SPINE_SOURCES = frozenset(
+    {
+        "disc_herniation",
+        "spinal_stenosis",
+        "facet_arthropathy",
+        "fracture",
+        "degenerative_disc_disease",
+    }
+)
 DIAGNOSIS_CONDITIONS: dict[str, tuple[str, ...]] = {
     "ibd": ("K50", "K51"),
     "psoriasis": ("L40",),
@@ -49,6 +57,8 @@ def derive_facts(case: Case, thresholds: Thresholds) -> dict[str, Any]:
     _direct(case, facts)
     _condition_facts(case, facts)
     _red_flag_facts(case, facts)
+    _suspicion_facts(case, facts)
+    facts["pain.onset_age"] = _onset_age(case)
     _imaging_facts(case.imaging, facts)
     _provocation_facts(case, facts)
     _activity_facts(case, facts)
@@ -79,30 +89,59 @@ def _direct(case: Case, facts: dict[str, Any]) -> None:
 
 CONDITION_FACTS = {name: f"condition.{name}" for name in CONDITIONS}
 RED_FLAG_FACTS = {name: f"red_flag.{name}" for name in RED_FLAGS}
+SUSPICION_FACTS = {
+    "axial_spondyloarthritis": "suspected.axspa",
+    "sacroiliac_joint_pain": "suspected.sij_pain",
+}
 
 
 def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
-    """``condition.<name>``: listed (or implied by a diagnosis code) → True; list given → False."""
+    """``condition.<name>``: listed (or implied by a diagnosis code) → True; a complete list makes
+    the others False, a partial list (``partial_lists``) leaves them unknown unless ``absent``."""
     present: set[str] = set(case.conditions or ())
     for code in case.diagnoses or ():
         present.update(
             name for name, prefixes in DIAGNOSIS_CONDITIONS.items() if code.startswith(prefixes)
         )
-    if case.conditions is not None:
-        for name, fact in CONDITION_FACTS.items():
-            facts[fact] = name in present
-    else:
-        for name in present:
-            facts[CONDITION_FACTS[name]] = True
+    complete = case.conditions is not None and "conditions" not in (case.partial_lists or ())
+    absent = set(case.absent or ())
+    for name, fact in CONDITION_FACTS.items():
+        if name in present:
+            facts[fact] = True
+        elif complete or name in absent:
+            facts[fact] = False
 
 
 def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
-    if case.red_flags is None:
+    """``red_flag.<name>`` and ``red_flags.any``, with the same complete/partial rule."""
+    if case.red_flags is None and not case.absent:
         return
-    flags = set(case.red_flags)
-    facts["red_flags.any"] = bool(flags)
+    flags = set(case.red_flags or ())
+    complete = case.red_flags is not None and "red_flags" not in (case.partial_lists or ())
+    absent = set(case.absent or ())
     for name, fact in RED_FLAG_FACTS.items():
-        facts[fact] = name in flags
+        if name in flags:
+            facts[fact] = True
+        elif complete or name in absent:
+            facts[fact] = False
+    facts["red_flags.any"] = True if flags else (False if complete else None)
+
+
+def _onset_age(case: Case) -> float | Range | None:
+    """Age when the pain began: age minus its duration; with no duration, somewhere up to now."""
+    age = case.patient.age if case.patient else None
+    if age is None:
+        return None
+    weeks = case.pain.duration_weeks if case.pain else None
+    if weeks is None:
+        return Range(0, age)
+    return max(0.0, age - weeks / 52.18)
+
+
+def _suspicion_facts(case: Case, facts: dict[str, Any]) -> None:
+    """``suspected.<name>``: True when the case says it is suspected; unknown otherwise."""
+    for name in case.suspected or ():
+        facts[SUSPICION_FACTS[name]] = True
 
 
 def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
@@ -144,7 +183,8 @@ def _imaging_facts(studies: list[Imaging] | None, facts: dict[str, Any]) -> None
         s.modality == "mri" and "bone_marrow_edema" in s.findings for s in sij
     )
     facts["imaging.sij_definite"] = bool(
-        sij_findings & {"erosions", "ankylosis"} or facts["imaging.sij_inflammation"]
+        sij_findings & {"erosions", "ankylosis", "sacroiliitis"}
+        or facts["imaging.sij_inflammation"]
     )
     facts["imaging.sij_possible"] = bool(
         sij_findings & {"sclerosis", "joint_space_narrowing", "equivocal"}

@@ -38,6 +38,7 @@ class CriterionResult(BaseModel):
     citations: list[str]
     documentation: str = ""
     missing: list[str] = []
+    remedy: str | None = None
 
 
 class Codes(BaseModel):
@@ -97,6 +98,7 @@ def _judge(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> 
         citations=list(criterion.citations),
         documentation=criterion.documentation,
         missing=missing,
+        remedy=criterion.remedy,
     )
 
 
@@ -115,6 +117,18 @@ def _overall(
     if "unknown" in statuses:
         return "insufficient_information"
     return "met"
+
+
+def remedy_for(determination: Determination, pack: str | None = None) -> str | None:
+    """The recommendation that answers the criteria documented as not met: the one whose action
+    comes first in the pack's ``remedy_order`` (red flags before other pain sources before
+    confirming blocks); ``None`` when nothing failed."""
+    loaded = (compiled_pack(pack) if pack else compiled_pack()).pack
+    found = [c.remedy for c in determination.criteria if c.status == "not_met" and c.remedy]
+    if not found:
+        return None
+    rank = loaded.remedy_order.index
+    return min(found, key=lambda rid: rank(loaded.recommendations[rid].action))
 
 
 def procedures(pack: str | None = None) -> dict[str, ProcedureCriteria]:

@@ -26,7 +26,7 @@ from guidepath.engine.compiled import (
     compiled_pack,
     field_of,
 )
-from guidepath.engine.conditions import TRUE, UNKNOWN, Facts
+from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Facts
 from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import (
     Assessment,
@@ -62,15 +62,19 @@ def as_case(case: Case | Mapping[str, Any]) -> Case:
 class _Collector:
     """Gathers one assessment's items, keeping first occurrences and the missing-fact list."""
 
-    def __init__(self, cp: CompiledPack, facts: Facts) -> None:
-        self.cp, self.facts = cp, facts
+    def __init__(self, cp: CompiledPack, facts: Facts, focus: frozenset[str] = frozenset()) -> None:
+        self.cp, self.facts, self.focus = cp, facts, focus
         self.recommended: list[tuple[int, int, RecommendationItem]] = []
         self.avoided: dict[str, AvoidItem] = {}
         self.blocked: set[str] = set()
         self.missing: dict[str, MissingItem] = {}
 
     def recommend(
-        self, compiled: CompiledRule, role: str, context: list[str] | None = None
+        self,
+        compiled: CompiledRule,
+        role: str,
+        context: list[str] | None = None,
+        explain: bool = True,
     ) -> None:
         rule = compiled.rule
         item = trusted(
@@ -82,7 +86,7 @@ class _Collector:
                 "text": rule.text,
                 "citations": list(rule.citations),
                 "id": rule.id,
-                "why": (context or []) + compiled.why(self.facts),
+                "why": (context or []) + (compiled.why(self.facts) if explain else []),
                 "evidence": list(compiled.evidence),
                 "patient_text": rule.patient_text,
             },
@@ -118,8 +122,19 @@ class _Collector:
                 self.avoid(compiled)
             else:
                 self.recommend(compiled, role or compiled.rule.role)
-        elif state == UNKNOWN and compiled.rule.report_missing and compiled.rule.when:
+            return
+        if state == UNKNOWN and self._in_focus(compiled):
+            assert compiled.rule.when is not None
+            undecided = self.cp.compiler.undecided(compiled.rule.when, self.facts)
+            context = [f"if {u}" for u in undecided]
+            self.recommend(compiled, role or compiled.rule.role, context, explain=False)
+        if state == UNKNOWN and compiled.rule.report_missing and compiled.rule.when:
             self.report_unknown(compiled.rule.when, compiled.rule.text)
+
+    def _in_focus(self, compiled: CompiledRule) -> bool:
+        """A rule the question asks about is shown with its open conditions ("if ...")."""
+        rule = compiled.rule
+        return rule.direction == "for" and rule.action in self.focus and rule.when is not None
 
     def report_unknown(self, node: Any, why: str) -> None:
         for fact in self.cp.compiler.unknown_facts(node, self.facts):
@@ -161,6 +176,18 @@ def _select_stage(cp: CompiledPack, collector: _Collector) -> tuple[CompiledStag
     raise LookupError("the pathway has no stage for this case; the pack needs a final catch-all")
 
 
+def _forced_stage(cp: CompiledPack, stage_id: str, facts: Facts) -> tuple[CompiledStage, list[str]]:
+    """A named stage, as if its entry condition held: its primaries that hold, else those not
+    ruled out, else all of them (the stage's own conditions become the answer's assumptions)."""
+    stage = next((s for s in cp.stages if s.stage.id == stage_id), None)
+    if stage is None:
+        raise KeyError(f"no pathway stage {stage_id!r}")
+    states = {rid: cp.rules[rid].state(facts) for rid in stage.stage.primary}
+    held = [rid for rid, state in states.items() if state == TRUE]
+    possible = [rid for rid, state in states.items() if state != FALSE]
+    return stage, held or possible or list(stage.stage.primary)
+
+
 def _track_matches(track: str, facts: Facts) -> bool:
     return track == "any" or track == facts["phenotype"]
 
@@ -200,12 +227,28 @@ def _references(cp: CompiledPack, cited: Iterable[str]) -> list[Reference]:
     return [cp.references[cid] for cid in dict.fromkeys(cited)]
 
 
-def evaluate(case: Case | Mapping[str, Any], pack: str | None = None) -> Assessment:
-    """The Assessment of one case against the care pathway (contract section 2)."""
+def evaluate(
+    case: Case | Mapping[str, Any],
+    pack: str | None = None,
+    at_stage: str | None = None,
+    focus: frozenset[str] = frozenset(),
+) -> Assessment:
+    """The Assessment of one case against the care pathway (contract section 2).
+
+    ``at_stage`` answers "what does the pathway advise at this stage?" for general questions
+    (the role of a drug, when a procedure is indicated): the named stage is taken as reached.
+    ``focus`` names actions the question asks about: their rules are shown even when undecided,
+    with the conditions still to document (a rule ruled out, or any avoidance, is never added).
+    """
     cp = compiled_pack(pack) if pack else compiled_pack()
     facts = derive_facts(as_case(case), cp.thresholds)
-    collector = _Collector(cp, facts)
-    stage, primaries = _select_stage(cp, collector)
+    collector = _Collector(cp, facts, focus)
+    if at_stage is None:
+        stage, primaries = _select_stage(cp, collector)
+    else:
+        stage, primaries = _forced_stage(cp, at_stage, facts)
+        if stage.stage.track != "any" and facts["phenotype"] == "undetermined":
+            facts["phenotype"] = stage.stage.track  # the question is about that track
     _apply_stage(cp, stage, primaries, collector)
     _apply_globals(cp, collector)
     recommendations = collector.final_recommendations(stage.stage.suppress)

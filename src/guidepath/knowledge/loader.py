@@ -51,6 +51,7 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
         faq=topics.faq,
         criteria=_unique({c.id: c for c in criteria.criteria}, len(criteria.criteria), "criterion"),
         procedures={p.id: p for p in criteria.procedures},
+        remedy_order=criteria.remedy_order,
     )
 
 

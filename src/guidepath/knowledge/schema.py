@@ -245,6 +245,7 @@ class Criterion(PackModel):
     when: ConditionNode
     applies_when: ConditionNode | None = None
     citations: list[str] = Field(min_length=1)
+    remedy: str | None = None
 
 
 class ProcedureCriteria(PackModel):
@@ -262,30 +263,101 @@ class CriteriaFile(PackModel):
 
     criteria: list[Criterion]
     procedures: list[ProcedureCriteria]
+    remedy_order: list[Action] = Field(default_factory=list)
 
 
 LexiconLabel = Literal[
-    "DIAGNOSIS", "CONDITION", "RED_FLAG", "DRUG", "TREATMENT", "TEST", "FINDING", "SYMPTOM", "SITE"
+    "DIAGNOSIS",
+    "CONDITION",
+    "RED_FLAG",
+    "DRUG",
+    "TREATMENT",
+    "TEST",
+    "FINDING",
+    "SYMPTOM",
+    "SITE",
+    "LAB",
+    "ACTION",
+]
+QuestionKind = Literal[
+    "choose",
+    "continue",
+    "coverage",
+    "procedure_indicated",
+    "what_if_fails",
+    "imaging",
+    "workup",
+    "expectation",
+    "risks",
+    "role",
+    "treat",
+]
+ContextCategory = Literal[
+    "NEGATED_EXISTENCE", "POSSIBLE_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "FAMILY"
 ]
 
 
 class LexiconEntry(PackModel):
     """Words users write for one contract value, e.g. ``iritis`` → condition ``recurrent_uveitis``.
 
-    ``value`` is an ICD-10-CM code (DIAGNOSIS) or a contract word; ``type`` is the treatment type
-    of a DRUG. Each phrase becomes a medspacy target rule of category ``label``.
+    ``value`` is an ICD-10-CM code (DIAGNOSIS), a contract word, or an action word (ACTION);
+    ``type`` is the treatment type of a DRUG. ``actions`` are the pathway actions a question means
+    when it asks *about* this thing rather than reporting it (``secukinumab`` → ``start_il17i``,
+    ``switch_to_il17i``). Each phrase becomes a medspacy target rule of category ``label``.
     """
 
     label: LexiconLabel
     value: str
     type: str | None = None
     phrases: list[str] = Field(min_length=1)
+    actions: list[Action] = Field(default_factory=list)
+
+
+class AssertionCue(PackModel):
+    """Words that change what a mention asserts, as ConText rules.
+
+    ``category`` is ConText's (negated, possible, hypothetical, historical, family); ``direction``
+    says which mentions the cue reaches: FORWARD (after it: "no fever"), BACKWARD (before it:
+    "fever ruled out"), BIDIRECTIONAL, PSEUDO (looks like a cue but is not: "no better after"
+    reports an outcome, not an absence) or TERMINATE (ends every cue's scope: "history of").
+    """
+
+    category: ContextCategory | Literal["PSEUDO", "TERMINATE"]
+    direction: Literal["FORWARD", "BACKWARD", "BIDIRECTIONAL", "PSEUDO", "TERMINATE"]
+    phrases: list[str] = Field(min_length=1)
+
+
+class IntentCue(PackModel):
+    """A kind of question and the regular expressions (case-insensitive) that signal it."""
+
+    kind: QuestionKind
+    patterns: list[str] = Field(min_length=1)
 
 
 class LexiconFile(PackModel):
-    """``lexicon.yaml``."""
+    """``lexicon.yaml``: entries, assertion cues, mention cues and question kinds.
+
+    ``option_cues`` mark a treatment as something the asker is choosing or asking about ("should I
+    start", "or"); ``history_cues`` mark it as given ("failed", "on", "for 6 weeks"); a mention
+    with neither is the question's subject. ``intents`` are tried in order, the first that
+    matches wins. ``assumable_fields`` are details a general answer may state as assumptions
+    (disease activity) when the question mentions the history they qualify. ``action_groups``
+    name sets of actions the answer composer looks for (imaging, diagnosis, therapy, safety).
+    ``in_scope``: words that put a question within the pack's scope; ``definition``: the shape of
+    a "what is ..." question.
+    """
 
     entries: list[LexiconEntry]
+    assertions: list[AssertionCue] = Field(default_factory=list)
+    option_cues: list[str] = Field(default_factory=list)
+    report_cues: list[str] = Field(default_factory=list)
+    history_lead_cues: list[str] = Field(default_factory=list)
+    history_cues: list[str] = Field(default_factory=list)
+    intents: list[IntentCue] = Field(default_factory=list)
+    in_scope: list[str] = Field(default_factory=list)
+    definition: list[str] = Field(default_factory=list)
+    assumable_fields: list[str] = Field(default_factory=list)
+    action_groups: dict[str, list[Action]] = Field(default_factory=dict)
 
 
 class SourcesFile(PackModel):
@@ -330,6 +402,7 @@ class Pack(PackModel):
     faq: list[Faq]
     criteria: dict[str, Criterion] = Field(default_factory=dict)
     procedures: dict[str, ProcedureCriteria] = Field(default_factory=dict)
+    remedy_order: list[Action] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Pack:
@@ -376,6 +449,14 @@ def _dangling_references(pack: Pack) -> list[str]:
         for cid in p.criteria
         if cid not in pack.criteria
     ]
+    for c in pack.criteria.values():
+        if c.remedy is None:
+            continue
+        rule = pack.recommendations.get(c.remedy)
+        if rule is None:
+            problems.append(f"criterion {c.id}: remedy names unknown recommendation {c.remedy!r}")
+        elif rule.action not in pack.remedy_order:
+            problems.append(f"criterion {c.id}: action {rule.action!r} is not in remedy_order")
     for rec in pack.recommendations.values():
         if rec.direction == "for" and rec.action not in RECOMMEND_ACTIONS:
             problems.append(f"recommendation {rec.id}: {rec.action!r} is an avoid-only action")

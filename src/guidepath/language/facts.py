@@ -1,10 +1,12 @@
 """Read a question into Case facts (contract section 1) and say what was understood.
 
-Entities come from the medspacy pipeline (lexicon target rules, ConText negation); numbers come
-from patterns read clause by clause, so "failed naproxen for 6 weeks" gives the NSAID its weeks
-while "pain for 3 months" gives the pain its duration. Every inference is listed in
-``understood`` so the user can check it, e.g. "conservative treatment failed → NSAID and physical
-therapy counted as failed for the duration of the pain".
+Entities come from the medspacy pipeline (lexicon target rules, ConText assertions); each is
+placed by its assertion (see :mod:`guidepath.language.mentions`): affirmed facts go into the
+case, suspected diagnoses into ``suspected``, denied conditions into ``absent``, and treatments
+the asker is choosing among or asking about into ``options`` / ``subjects`` rather than history.
+Numbers are read clause by clause, so "failed naproxen for 6 weeks" gives the NSAID its weeks
+while "pain for 3 months" gives the pain its duration and "relief for six months" neither.
+Every inference is listed in ``understood`` so the user can check it.
 """
 
 from __future__ import annotations
@@ -14,39 +16,86 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guidepath.codes.icd10 import canonical
+from guidepath.language.mentions import TREATMENT_LABELS, Mention, mention_of
 from guidepath.language.nlp import pipeline
 from guidepath.language.patterns import (
     clause_duration_weeks,
     codes_in,
+    crp_mg_l,
+    esr_mm_h,
+    hla_b27_status,
     laterality_in,
     modality_in,
+    no_medications,
+    nsaid_count,
+    out_of_range_scores,
     outcome_in,
     pain_score,
     patient_in,
     provocation_count,
     relief_pct_in,
+    split_lettered_options,
 )
 
 LASLETT_ORDER = ["distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen"]
-SPINE_FINDINGS = {"disc_herniation", "spinal_stenosis", "facet_arthropathy"}
+SPINE_FINDINGS = {
+    "disc_herniation",
+    "spinal_stenosis",
+    "facet_arthropathy",
+    "degenerative_disc_disease",
+    "syndesmophytes",
+}
 CLAUSE_SPLIT = re.compile(
-    r"[.;!?]|,\s*(?=(?:and|but|then|with|who|history|no)\b)"
+    r"[.;!?](?=\s|$)|,\s*(?=(?:but|then|who|history|no|without)\b)"
     r"|\band\b(?= (?:then|later|has|had|failed|never|lost))"
 )
+NOT_PAIN_DURATION = re.compile(
+    r"relie|\bago\b|taper|\bwithin\b|\bafter\b|\bevery\b|\bper\b|"
+    r"\bfor (?:a|one|1) year\b.*\b(?:continue|daily)\b|\bpregnan",
+    re.I,
+)
 DIFFICULT = re.compile(r"difficult[- ]to[- ]treat|refractory|treatment[- ]resistant")
+IMAGING_REPORT = re.compile(
+    r"\b(?:show|shows|showed|shown|reveal\w*|demonstrat\w*|with|on)\b", re.I
+)
 
 
 @dataclass
 class Reading:
-    """What a question says: the Case facts and a readable list of what was understood."""
+    """What a question says: the Case facts, what was understood, and what it asks about."""
 
     case: dict[str, Any] = field(default_factory=dict)
     understood: list[str] = field(default_factory=list)
     hypothetical: bool = False
+    options: list[Mention] = field(default_factory=list)
+    subjects: list[Mention] = field(default_factory=list)
 
     def note(self, text: str) -> None:
         if text not in self.understood:
             self.understood.append(text)
+
+    def listed(self, key: str, value: str) -> bool:
+        """Add ``value`` to the case list ``key``; False when it was there already."""
+        values = self.case.setdefault(key, [])
+        if value in values:
+            return False
+        values.append(value)
+        return True
+
+    def named_actions(self) -> list[str]:
+        """Actions the question names outright ("how often", "screening", "an MRI")."""
+        return list(
+            dict.fromkeys(m.value for m in self.options + self.subjects if m.label == "ACTION")
+        )
+
+    def subject_actions(self) -> list[str]:
+        """The pathway actions the question asks about: actions it names outright first ("how
+        often", "screening"), then what its options and subjects stand for, in order of mention."""
+        asked = self.options + self.subjects
+        found = [m.value for m in asked if m.label == "ACTION"]
+        for mention in asked:
+            found += [a for a in mention.actions if a not in found]
+        return list(dict.fromkeys(found))
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
@@ -62,136 +111,197 @@ def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
     return next(((a, b) for a, b in spans if a <= position < b), spans[-1])
 
 
+def _mentions(text: str, pack: str | None) -> list[Mention]:
+    if not text.strip():
+        return []
+    doc = (pipeline(pack) if pack else pipeline())(text)
+    spans = _clauses(text)
+    entities = list(doc.ents)
+    found = []
+    for index, entity in enumerate(entities):
+        clause = _clause_of(spans, entity.start_char)
+        later = (e.start_char for e in entities[index + 1 :] if e.label_ in TREATMENT_LABELS)
+        until = min(next(later, clause[1]), clause[1])
+        found.append(mention_of(entity, text, clause, until))
+    return found
+
+
 def read_question(question: str, pack: str | None = None) -> Reading:
     """The facts of one question (see the module docstring)."""
     reading = Reading()
-    text = " ".join(question.split())
-    doc = pipeline(pack) if pack else pipeline()
-    parsed = doc(text)
-    spans = _clauses(text)
-    _codes(text, reading)
-    patient = patient_in(text)
+    stem, lettered = split_lettered_options(" ".join(question.split()))
+    mentions = _mentions(stem, pack)
+    _codes(stem, reading)
+    patient = patient_in(stem)
     if patient:
         reading.case["patient"] = patient
-    _pain_numbers(text, spans, parsed, reading)
-    for entity in parsed.ents:
-        _entity(entity, text, spans, reading)
-    _provocation(text, reading)
-    _difficult_to_treat(text, reading)
+    _pain_numbers(stem, mentions, reading)
+    _labs(stem, mentions, reading)
+    for mention in mentions:
+        _place(mention, stem, reading)
+    for option in _mentions(lettered, pack):
+        option.assertion = "option"
+        _place(option, lettered, reading)
+    _counted_nsaids(stem, reading)
+    _no_medications(stem, reading)
+    _provocation(stem, reading)
+    _difficult_to_treat(stem, reading)
+    _mark_partial_lists(reading)
     reading.hypothetical = bool(
-        re.search(r"\bwhat if\b|\bsuppose\b|\bif (?:she|he|they)\b", text, re.IGNORECASE)
+        re.search(r"\bwhat if\b|\bsuppose\b|\bif (?:she|he|they)\b", stem, re.IGNORECASE)
     )
     return reading
+
+
+def _place(mention: Mention, text: str, reading: Reading) -> None:
+    """Send a mention where its assertion says it belongs."""
+    if mention.assertion == "family":
+        reading.note(f"about a relative, not the patient: {mention.text}")
+        return
+    if mention.assertion in ("option", "subject") and mention.label in TREATMENT_LABELS | {
+        "ACTION"
+    }:
+        kept = reading.options if mention.assertion == "option" else reading.subjects
+        if all(m.value != mention.value for m in kept):
+            kept.append(mention)
+            reading.note(f"asked about ({mention.assertion}): {mention.text}")
+        return
+    HANDLERS[mention.label](mention, reading)
 
 
 def _codes(text: str, reading: Reading) -> None:
     for raw in codes_in(text):
         code = canonical(raw)
-        if code and code not in reading.case.setdefault("diagnoses", []):
-            reading.case["diagnoses"].append(code)
+        if code and reading.listed("diagnoses", code):
             reading.note(f"ICD-10-CM code {code}")
 
 
-def _pain_numbers(text: str, spans: list[tuple[int, int]], parsed: Any, reading: Reading) -> None:
+def _pain_numbers(text: str, mentions: list[Mention], reading: Reading) -> None:
     score = pain_score(text)
     if score is not None:
         reading.case.setdefault("pain", {})["nrs"] = score
         reading.note(f"pain {score:g}/10")
-    treated = {
-        _clause_of(spans, e.start_char) for e in parsed.ents if e.label_ in ("DRUG", "TREATMENT")
-    }
-    for span in spans:
-        if span in treated:
+    for written in out_of_range_scores(text):
+        reading.note(f"pain score {written} is outside 0-10 and was not used")
+    treated = {m.clause for m in mentions if m.label in TREATMENT_LABELS}
+    for clause in dict.fromkeys(m.clause for m in mentions) | dict.fromkeys(_plain_clauses(text)):
+        if clause in treated or NOT_PAIN_DURATION.search(clause):
             continue
-        weeks = clause_duration_weeks(text[span[0] : span[1]])
+        weeks = clause_duration_weeks(clause)
         if weeks is not None:
             pain = reading.case.setdefault("pain", {})
             pain["duration_weeks"] = max(weeks, pain.get("duration_weeks", 0))
             reading.note(f"pain for {pain['duration_weeks']:g} weeks")
 
 
-def _entity(entity: Any, text: str, spans: list[tuple[int, int]], reading: Reading) -> None:
-    meta = entity._.target_rule.metadata
-    clause_span = _clause_of(spans, entity.start_char)
-    clause = text[clause_span[0] : clause_span[1]]
-    negated = bool(entity._.is_negated)
-    handler = HANDLERS[entity.label_]
-    handler(meta, clause, negated, reading)
+def _plain_clauses(text: str) -> list[str]:
+    return [text[a:b] for a, b in _clauses(text)]
 
 
-def _diagnosis(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    if negated:
-        reading.note(f"not {meta['value']}")
+def _labs(text: str, mentions: list[Mention], reading: Reading) -> None:
+    """HLA-B27 from the words beside its mention; CRP and ESR when a value is written."""
+    for mention in mentions:
+        if mention.label != "LAB" or mention.assertion == "family":
+            continue
+        window = text[mention.start : mention.start + len(mention.text) + 25]
+        status = hla_b27_status(window) or hla_b27_status(mention.before[-20:])
+        if status:
+            reading.case.setdefault("labs", {})["hla_b27"] = status
+            reading.note(f"HLA-B27 {status} (lab)")
+    crp, esr = crp_mg_l(text), esr_mm_h(text)
+    if crp is not None and crp <= 500:
+        reading.case.setdefault("labs", {})["crp_mg_l"] = crp
+        reading.note(f"CRP {crp:g} mg/L (lab)")
+    if esr is not None and esr <= 200:
+        reading.case.setdefault("labs", {})["esr_mm_h"] = esr
+        reading.note(f"ESR {esr:g} mm/h (lab)")
+
+
+def _diagnosis(mention: Mention, reading: Reading) -> None:
+    if mention.assertion == "negated":
+        reading.note(f"not {mention.text}")
+        return
+    if (
+        mention.value == "M46.1"
+        and modality_in(mention.clause)
+        and IMAGING_REPORT.search(mention.clause)
+    ):
+        _imaging(mention, "sacroiliitis", reading)
+        return
+    if mention.assertion == "possible" and mention.type:
+        if reading.listed("suspected", mention.type):
+            reading.note(f"{mention.type.replace('_', ' ')} suspected, not confirmed")
         return
     codes = reading.case.setdefault("diagnoses", [])
-    if meta["value"] not in codes and not any(c.startswith(meta["value"][:3]) for c in codes):
-        codes.append(meta["value"])
-        reading.note(f"diagnosis {meta['value']}")
+    if mention.value not in codes and not any(c.startswith(mention.value[:3]) for c in codes):
+        codes.append(mention.value)
+        reading.note(f"diagnosis {mention.value} ({mention.text})")
 
 
-def _condition(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    if negated:
-        reading.note(f"no {meta['value'].replace('_', ' ')}")
+def _condition(mention: Mention, reading: Reading) -> None:
+    if mention.assertion == "negated":
+        if reading.listed("absent", mention.value):
+            reading.note(f"no {mention.words}")
         return
-    conditions = reading.case.setdefault("conditions", [])
-    if meta["value"] not in conditions:
-        conditions.append(meta["value"])
-        reading.note(f"condition: {meta['value'].replace('_', ' ')}")
+    if mention.assertion == "possible":
+        reading.note(f"{mention.words} possible, not confirmed (not used)")
+        return
+    if reading.listed("conditions", mention.value):
+        reading.note(f"condition: {mention.words}")
 
 
-def _red_flag(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    value = meta["value"]
-    if negated:
+def _red_flag(mention: Mention, reading: Reading) -> None:
+    value = mention.value
+    if mention.assertion == "negated":
         if value == "any":
             reading.case["red_flags"] = []
-        reading.note(f"no {'red flags' if value == 'any' else value.replace('_', ' ')}")
+            reading.note("no red flags")
+        elif reading.listed("absent", value):
+            reading.note(f"no {mention.words}")
         return
-    if value != "any":
-        flags = reading.case.setdefault("red_flags", [])
-        if value not in flags:
-            flags.append(value)
-            reading.note(f"red flag: {value.replace('_', ' ')}")
+    if mention.assertion == "possible" or value == "any":
+        return
+    if reading.listed("red_flags", value):
+        reading.note(f"red flag: {mention.words}")
 
 
-def _treatment_record(meta: dict[str, Any], clause: str) -> dict[str, Any]:
-    record: dict[str, Any] = {"type": meta.get("type") or meta["value"]}
-    if meta["label"] == "DRUG" and meta["value"] not in (
-        "nsaid",
-        "tnfi",
-        "il17i",
-        "jaki",
-        "biologic",
-    ):
-        record["agent"] = meta["value"]
+def _treatment_record(mention: Mention, following: str) -> dict[str, Any]:
+    clause = mention.clause
+    record: dict[str, Any] = {"type": mention.type or mention.value}
+    if mention.label == "DRUG" and mention.value != mention.type and mention.value != "biologic":
+        record["agent"] = mention.value
     relief = relief_pct_in(clause)
     weeks = clause_duration_weeks(clause)
     if record["type"] in ("sij_injection", "rfa"):
-        if "diagnostic" in clause.lower() or "block" in clause.lower():
+        if re.search(r"diagnostic|block", clause, re.I):
             record["purpose"] = "diagnostic" if record["type"] == "sij_injection" else None
         elif record["type"] == "sij_injection":
             record["purpose"] = "therapeutic"
         if relief is not None:
             record["relief_pct"] = relief
-        if weeks is not None and "relief" in clause.lower():
+        if weeks is not None and re.search(r"relie|last", clause, re.I):
             record["relief_weeks"] = weeks
-    elif weeks is not None:
+        if re.search(r"\bguided\b|fluoroscop|\bct[- ]guided|ultrasound[- ]guided", clause, re.I):
+            record["image_guided"] = True
+    elif weeks is not None and not re.search(r"relie", clause, re.I):
         record["weeks"] = weeks
-    outcome = outcome_in(clause)
+    outcome = outcome_in(clause) or outcome_in(following)
     if outcome:
         record["outcome"] = outcome
+    if re.search(r"\b(?:currently|current|on|continue|taking|still)\b", clause, re.I):
+        record["current"] = True
     return {k: v for k, v in record.items() if v is not None}
 
 
-def _treatment(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    """A treatment and how it went. "Has not responded to X" is about X's result, so a negation
-    cue in a clause that states an outcome does not make X absent."""
-    if negated and outcome_in(clause) is None:
-        reading.note(f"no {meta['value'].replace('_', ' ')}")
+def _treatment(mention: Mention, reading: Reading) -> None:
+    """A treatment given, and how it went."""
+    if mention.assertion == "negated":
+        reading.note(f"no {mention.words}")
         return
-    if meta["value"] == "conservative":
-        _conservative_failed(clause, reading)
+    if mention.value == "conservative":
+        _conservative_failed(mention.clause, reading)
         return
-    record = _treatment_record(meta, clause)
+    record = _treatment_record(mention, mention.after)
     treatments = reading.case.setdefault("treatments", [])
     same = [
         t
@@ -211,6 +321,8 @@ def _conservative_failed(clause: str, reading: Reading) -> None:
     outcome = outcome_in(clause) or "inadequate"
     weeks = clause_duration_weeks(clause) or reading.case.get("pain", {}).get("duration_weeks")
     for kind in ("nsaid", "physical_therapy"):
+        if any(t["type"] == kind for t in reading.case.get("treatments", [])):
+            continue
         record: dict[str, Any] = {"type": kind, "outcome": outcome}
         if weeks is not None:
             record["weeks"] = weeks
@@ -219,58 +331,109 @@ def _conservative_failed(clause: str, reading: Reading) -> None:
     reading.note(f"conservative care (NSAID and physical therapy) {outcome}{span}")
 
 
-def _test(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    if meta["value"] == "provocation":
+def _test(mention: Mention, reading: Reading) -> None:
+    if mention.value == "provocation":
         return
     tests = reading.case.setdefault("exam", {}).setdefault("provocation_tests", {})
-    positive = not negated and not re.search(r"\bnegative\b", clause, re.IGNORECASE)
-    tests[meta["value"]] = positive
-    reading.note(f"{meta['value'].replace('_', ' ')} test {'positive' if positive else 'negative'}")
+    positive = mention.assertion != "negated" and not re.search(
+        r"\bnegative\b", mention.clause, re.IGNORECASE
+    )
+    tests[mention.value] = positive
+    reading.note(f"{mention.words} test {'positive' if positive else 'negative'}")
 
 
-def _finding(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    if negated:
-        reading.note(f"no {meta['value'].replace('_', ' ')} on imaging")
+def _finding(mention: Mention, reading: Reading) -> None:
+    if mention.assertion == "negated":
+        reading.note(f"no {mention.words} on imaging")
         return
-    finding = meta["value"]
+    if mention.value == "normal" and not (
+        modality_in(mention.clause) or re.search(r"imaging|scan|film", mention.clause, re.I)
+    ):
+        return  # "peripheral joints are normal" is an examination, not imaging
+    _imaging(mention, mention.value, reading)
+
+
+def _imaging(mention: Mention, finding: str, reading: Reading) -> None:
+    """One imaging finding with the modality, region and side its clause names."""
+    clause = mention.clause
     modality = modality_in(clause) or (
         "mri" if finding in SPINE_FINDINGS | {"bone_marrow_edema"} else "xray"
     )
+    regions = _regions(clause, finding)
+    for region in regions:
+        study: dict[str, Any] = {"modality": modality, "region": region, "findings": [finding]}
+        side = laterality_in(clause)
+        if side:
+            study["laterality"] = side
+        if study not in reading.case.get("imaging", []):
+            reading.case.setdefault("imaging", []).append(study)
+            reading.note(
+                f"{modality} {region}: {finding.replace('_', ' ')}" + (f" ({side})" if side else "")
+            )
+
+
+def _regions(clause: str, finding: str) -> list[str]:
     lowered = clause.lower()
-    if finding in SPINE_FINDINGS or re.search(r"\b(spine|lumbar)\b", lowered):
-        region = "spine"
-    elif finding == "hip_osteoarthritis" or re.search(r"\bhip\b", lowered):
-        region = "hip"
-    else:
-        region = "sij"
-    study: dict[str, Any] = {"modality": modality, "region": region, "findings": [finding]}
-    side = laterality_in(clause)
-    if side:
-        study["laterality"] = side
-    reading.case.setdefault("imaging", []).append(study)
-    reading.note(
-        f"{modality} {region}: {finding.replace('_', ' ')}" + (f" ({side})" if side else "")
-    )
+    if finding in SPINE_FINDINGS:
+        return ["spine"]
+    if finding == "hip_osteoarthritis":
+        return ["hip"]
+    named = [
+        region
+        for region, pattern in (
+            ("spine", r"\b(?:spine|lumbar|cervical|thoracic)\b"),
+            ("hip", r"\bhips?\b"),
+            ("sij", r"\bsacroiliac|\bsi joints?\b|\bsij\b|\bpelvis\b"),
+        )
+        if re.search(pattern, lowered)
+    ]
+    return named or ["sij"]
 
 
-def _symptom(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
+def _symptom(mention: Mention, reading: Reading) -> None:
     pain = reading.case.setdefault("pain", {})
-    if meta["value"] == "chronic":
+    negated = mention.assertion == "negated"
+    if mention.value == "chronic":
         if not negated and "duration_weeks" not in pain:
             pain["duration_weeks"] = 13
             reading.note("chronic pain: at least 3 months (13 weeks)")
         return
-    pain[meta["value"]] = not negated
-    reading.note(f"{'no ' if negated else ''}{meta['value'].replace('_', ' ')}")
+    if mention.assertion == "possible":
+        reading.note(f"{mention.words} suspected, not confirmed (not used)")
+        return
+    pain[mention.value] = not negated
+    reading.note(f"{'no ' if negated else ''}{mention.words}")
 
 
-def _site(meta: dict[str, Any], clause: str, negated: bool, reading: Reading) -> None:
-    if negated:
+def _site(mention: Mention, reading: Reading) -> None:
+    if mention.assertion == "negated":
         return
     sites = reading.case.setdefault("pain", {}).setdefault("sites", [])
-    if meta["value"] not in sites:
-        sites.append(meta["value"])
-        reading.note(f"pain site: {meta['value'].replace('_', ' ')}")
+    if mention.value not in sites:
+        sites.append(mention.value)
+        reading.note(f"pain site: {mention.words}")
+
+
+def _ignore(mention: Mention, reading: Reading) -> None:
+    """LAB mentions are read with their values in :func:`_labs`."""
+
+
+def _counted_nsaids(text: str, reading: Reading) -> None:
+    """ "Despite three different NSAIDs" → that many NSAID trials, sharing the stated outcome."""
+    count = nsaid_count(text)
+    nsaids = [t for t in reading.case.get("treatments", []) if t["type"] == "nsaid"]
+    if not count or not nsaids or len(nsaids) >= count:
+        return
+    template = {k: v for k, v in nsaids[0].items() if k != "agent"}
+    for index in range(count - len(nsaids)):
+        reading.case["treatments"].append({**template, "agent": f"nsaid {index + 2}"})
+    reading.note(f"{count} different NSAIDs tried")
+
+
+def _no_medications(text: str, reading: Reading) -> None:
+    if no_medications(text) and "treatments" not in reading.case:
+        reading.case["treatments"] = []
+        reading.note("no medications or treatments so far")
 
 
 def _provocation(text: str, reading: Reading) -> None:
@@ -303,6 +466,14 @@ def _difficult_to_treat(text: str, reading: Reading) -> None:
     reading.note("difficult to treat: NSAIDs and a TNF inhibitor counted as failed")
 
 
+def _mark_partial_lists(reading: Reading) -> None:
+    """A question names some conditions and red flags, not a full review: those it does not name
+    stay unknown (``partial_lists``), unless it says "no red flags"."""
+    partial = [key for key in ("conditions", "red_flags") if reading.case.get(key)]
+    if partial:
+        reading.case["partial_lists"] = partial
+
+
 HANDLERS = {
     "DIAGNOSIS": _diagnosis,
     "CONDITION": _condition,
@@ -313,4 +484,6 @@ HANDLERS = {
     "FINDING": _finding,
     "SYMPTOM": _symptom,
     "SITE": _site,
+    "LAB": _ignore,
+    "ACTION": _ignore,
 }

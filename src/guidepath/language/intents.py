@@ -1,88 +1,111 @@
-"""What a question asks, decided from its words and the facts read from it.
+"""What a question asks, decided from its words (the pack's intent cues) and what was read.
 
-- ``faq``: it is one of the pack's patient FAQ questions;
-- ``procedure_indicated``: is a procedure or biologic necessary / indicated / covered;
-- ``what_if_fails``: what to do when a treatment fails;
-- ``definition``: what something is, with no patient facts;
-- ``next_step``: the next step for the patient the question describes;
-- ``overview``: how SI joint pain or axSpA is managed in general (no patient facts);
-- ``out_of_scope``: nothing about SI joint pain, sacroiliitis or axial SpA.
+- ``out_of_scope``: nothing about SI joint pain, sacroiliitis or axial SpA;
+- ``faq``: one of the pack's patient FAQ questions;
+- the lexicon's question kinds, first match wins, each only when what it needs was read:
+  ``choose`` (options named), ``continue`` (a current drug), ``coverage``, ``procedure_indicated``
+  (a procedure or drug with necessity criteria), ``what_if_fails``, ``imaging``, ``workup``,
+  ``expectation`` / ``risks`` / ``role`` (something asked about), ``treat``;
+- ``definition``: "what is ..." with no patient facts;
+- ``next_step`` for a described patient, ``overview`` otherwise.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any, Literal
 
+from guidepath.engine.compiled import compiled_pack
+from guidepath.language.facts import Reading, read_question
+from guidepath.language.nlp import lexicon_file
 from guidepath.language.retrieval import best_faq
 
 Intent = Literal[
     "faq",
+    "choose",
+    "continue",
+    "coverage",
     "procedure_indicated",
     "what_if_fails",
+    "imaging",
+    "workup",
+    "expectation",
+    "risks",
+    "role",
     "definition",
     "overview",
     "next_step",
     "out_of_scope",
 ]
-
-IN_SCOPE = re.compile(
-    r"sacroil|\bsij?\b|si[- ]joint|spondyl|axspa|ankylosing|bechterew|buttock|low[- ]?back|"
-    r"lower back|basdai|asdas|basfi|\btnf|il-?17|biologic|adalimumab|etanercept|secukinumab|"
-    r"radiofrequency|\brfa\b|prolotherapy|provocation|arthrodesis|pelvic|hla-?b27|enthes|"
-    r"\bm4[56]|\bm53",
-    re.IGNORECASE,
-)
-NECESSITY = re.compile(
-    r"medically necessary|medical necessity|indicated|qualif|criteria|"
-    r"prior auth|covered|coverage|eligible|candidate",
-    re.IGNORECASE,
-)
-FAILS = re.compile(
-    r"what (?:happens|next|now|to do)? ?if|if .{0,40}(?:fail|do ?n[o']t work|"
-    r"does ?n[o']t work|not work|stops? working)|after .{0,30}fail",
-    re.IGNORECASE,
-)
-DEFINITION = re.compile(r"^\s*(?:what (?:is|are)|define|explain|what does .* mean)", re.IGNORECASE)
-PROCEDURE_WORDS: dict[str, re.Pattern[str]] = {
-    "sij_fusion_mis": re.compile(r"fusion|arthrodesis", re.I),
-    "rfa_lateral_branch": re.compile(r"radiofrequency|\brfa\b|ablation|neurotomy", re.I),
-    "diagnostic_sij_block": re.compile(r"diagnostic (?:block|injection)|\bblock\b", re.I),
-    "therapeutic_sij_injection": re.compile(r"injection", re.I),
-    "switch_to_il17i": re.compile(r"il-?17|secukinumab|ixekizumab|switch", re.I),
-    "start_tnfi": re.compile(
-        r"\btnf|biologic|adalimumab|etanercept|infliximab|golimumab|"
-        r"certolizumab",
-        re.I,
-    ),
-}
+NEEDS_SUBJECT = frozenset({"expectation", "risks", "role"})
 
 
-def procedure_named(question: str) -> str | None:
-    """The procedure a necessity question is about (most specific first)."""
-    return next((p for p, pattern in PROCEDURE_WORDS.items() if pattern.search(question)), None)
+@cache
+def _patterns() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+    return tuple(
+        (cue.kind, tuple(re.compile(p, re.IGNORECASE) for p in cue.patterns))
+        for cue in lexicon_file().intents
+    )
 
 
-def _has_patient_facts(case: dict[str, Any]) -> bool:
+@cache
+def _named(kind: str) -> re.Pattern[str]:
+    patterns = getattr(lexicon_file(), kind)
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
+
+
+def has_patient_facts(case: dict[str, Any]) -> bool:
     """Facts about a patient; a diagnosis alone ("how is axSpA managed?") names a topic."""
-    keys = ("pain", "treatments", "imaging", "exam", "patient")
+    keys = ("pain", "treatments", "imaging", "exam", "patient", "labs", "suspected")
     return any(case.get(key) for key in keys)
 
 
-def classify(question: str, case: dict[str, Any]) -> Intent:
+def procedures_asked(reading: Reading) -> list[str]:
+    """Procedures and drug starts with necessity criteria that the question asks about."""
+    known = compiled_pack().pack.procedures
+    return [a for a in reading.subject_actions() if a in known]
+
+
+def procedure_named(question: str) -> str | None:
+    """The procedure a necessity question is about (the most specific the words allow)."""
+    found = procedures_asked(read_question(question))
+    return found[0] if found else None
+
+
+def _admissible(kind: str, reading: Reading, case: dict[str, Any]) -> bool:
+    """A kind applies only when the question gives it something to work on."""
+    if kind == "choose":
+        return bool(reading.options)
+    if kind == "continue":
+        return bool(reading.options or reading.subjects or case.get("treatments"))
+    if kind == "procedure_indicated":
+        return bool(procedures_asked(reading))
+    if kind in NEEDS_SUBJECT:
+        return bool(reading.subject_actions() or case.get("conditions"))
+    return True
+
+
+def classify(question: str, case: dict[str, Any], reading: Reading | None = None) -> Intent:
     """The intent of one question given the facts read from it."""
-    in_scope = bool(IN_SCOPE.search(question) or case.get("diagnoses"))
-    in_scope = in_scope or _has_patient_facts(case)
-    if not in_scope:
+    reading = reading if reading is not None else read_question(question)
+    in_scope = bool(_named("in_scope").search(question) or case.get("diagnoses"))
+    if not (in_scope or has_patient_facts(case)):
         return "out_of_scope"
     if best_faq(question) is not None:
         return "faq"
-    if NECESSITY.search(question) and procedure_named(question):
-        return "procedure_indicated"
-    if FAILS.search(question):
-        return "what_if_fails"
-    if DEFINITION.search(question) and not _has_patient_facts(case):
-        return "definition"
-    if _has_patient_facts(case):
-        return "next_step"
-    return "overview"
+    for kind, patterns in _patterns():
+        if any(p.search(question) for p in patterns) and _admissible(kind, reading, case):
+            if kind == "treat":  # a treatment question is answered from the pathway
+                break
+            return kind  # type: ignore[return-value]
+    else:
+        if _named("definition").search(question) and not has_patient_facts(case):
+            return "definition"
+    return "next_step" if has_patient_facts(case) else "overview"
+
+
+def asks_for_treatment(question: str) -> bool:
+    """The question asks how to treat or manage (its answer leads with a therapy)."""
+    treat = dict(_patterns()).get("treat", ())
+    return any(p.search(question) for p in treat)

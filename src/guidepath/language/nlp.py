@@ -1,36 +1,42 @@
 """The medspacy pipeline, built once and lazily from the pack's lexicon.
 
-Target rules come from ``lexicon.yaml`` (one rule per phrase, its contract value in the rule's
-metadata); ConText marks negation ("no fever"), history and hypotheticals ("what if she had...").
-Negation scope is cut at words that start a new assertion ("history of", "with", "but"), so
-"no fever, history of Crohn's disease" does not negate the Crohn's disease.
+Target rules come from ``lexicon.yaml`` (one rule per phrase, its contract value and the actions it
+stands for in the rule's metadata). ConText marks each mention's assertion with medspacy's default
+rules plus the pack's own cues (``assertions``): negated ("no fever"), possible ("suspected
+axSpA"), hypothetical ("what if she had..."), family ("runs in families"); pseudo-cues such as "no
+better after" report an outcome rather than an absence. Sentences are split with spaCy's rule
+sentencizer, which reads questions as well as PyRuSH and starts faster.
 """
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
 from guidepath.knowledge.loader import DEFAULT_PACK, read_yaml
 from guidepath.knowledge.schema import LexiconEntry, LexiconFile
 
-SCOPE_BREAKS = [
-    "history of",
-    "with",
-    "but",
-    "however",
-    "who",
-    "diagnosed with",
-    "and has",
-    "also has",
-    "and had",
-]
+
+@cache
+def lexicon_file(pack: str = DEFAULT_PACK) -> LexiconFile:
+    """The validated ``lexicon.yaml`` of a pack."""
+    return LexiconFile.model_validate(read_yaml(pack, "lexicon.yaml"))
+
+
+def lexicon(pack: str = DEFAULT_PACK) -> tuple[LexiconEntry, ...]:
+    """The lexicon entries of a pack."""
+    return tuple(lexicon_file(pack).entries)
 
 
 @cache
-def lexicon(pack: str = DEFAULT_PACK) -> tuple[LexiconEntry, ...]:
-    """The validated lexicon of a pack."""
-    return tuple(LexiconFile.model_validate(read_yaml(pack, "lexicon.yaml")).entries)
+def compiled_cues(pack: str = DEFAULT_PACK) -> tuple[tuple[re.Pattern[str], ...], ...]:
+    """(option cues, history cues, report cues, history lead cues), compiled."""
+    lex = lexicon_file(pack)
+    return tuple(
+        tuple(re.compile(p, re.IGNORECASE) for p in patterns)
+        for patterns in (lex.option_cues, lex.history_cues, lex.report_cues, lex.history_lead_cues)
+    )
 
 
 def _quiet_libraries() -> None:
@@ -45,29 +51,52 @@ def _quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-@cache
-def pipeline(pack: str = DEFAULT_PACK) -> Any:
-    """A medspacy ``Language`` with the pack's target rules and ConText (≈2 s, once)."""
-    from loguru import logger
-
-    logger.disable("PyRuSH")
-    import medspacy
-    from medspacy.context import ConTextRule
+def _target_rules(pack: str) -> list[Any]:
     from medspacy.ner import TargetRule
 
-    nlp = medspacy.load()
-    _quiet_libraries()
-    rules = [
+    return [
         TargetRule(
             phrase,
             entry.label,
-            metadata={"label": entry.label, "value": entry.value, "type": entry.type},
+            metadata={
+                "label": entry.label,
+                "value": entry.value,
+                "type": entry.type,
+                "actions": list(entry.actions),
+            },
         )
         for entry in lexicon(pack)
         for phrase in entry.phrases
     ]
-    nlp.get_pipe("medspacy_target_matcher").add(rules)
-    nlp.get_pipe("medspacy_context").add(
-        [ConTextRule(word, "TERMINATE", direction="TERMINATE") for word in SCOPE_BREAKS]
-    )
+
+
+def _context_rules(pack: str) -> list[Any]:
+    from medspacy.context import ConTextRule
+
+    return [
+        ConTextRule(phrase, cue.category, direction=cue.direction)
+        for cue in lexicon_file(pack).assertions
+        for phrase in cue.phrases
+    ]
+
+
+@cache
+def pipeline(pack: str = DEFAULT_PACK) -> Any:
+    """A spaCy ``Language`` with medspacy's tokenizer, target matcher and ConText (once)."""
+    import spacy
+    from loguru import logger
+
+    logger.disable("PyRuSH")
+    from medspacy.context import ConText  # noqa: F401  (registers the component)
+    from medspacy.custom_tokenizer import create_medspacy_tokenizer
+    from medspacy.target_matcher import TargetMatcher  # noqa: F401  (registers the component)
+
+    _quiet_libraries()
+    nlp = spacy.blank("en")
+    nlp.tokenizer = create_medspacy_tokenizer(nlp)
+    nlp.add_pipe("sentencizer")
+    matcher: Any = nlp.add_pipe("medspacy_target_matcher")
+    matcher.add(_target_rules(pack))
+    context: Any = nlp.add_pipe("medspacy_context")
+    context.add(_context_rules(pack))
     return nlp

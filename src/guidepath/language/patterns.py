@@ -29,8 +29,10 @@ NUMBER_WORDS = {
 }
 NUMBER = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|an?)"
 UNIT_WEEKS = {"day": 1 / 7, "week": 1.0, "wk": 1.0, "month": 4.345, "year": 52.18}
+# A code stands alone: not the "B27" of "HLA-B27", not part of a word or a hyphenated name.
 ICD = re.compile(
-    r"\b([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?|[a-tv-z][0-9][0-9a-z]\.[0-9a-z]{1,4})\b"
+    r"(?<![\w-])([A-TV-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?|[a-tv-z][0-9][0-9a-z]\.[0-9a-z]{1,4})"
+    r"(?![\w-])"
 )
 NRS = re.compile(
     r"(?P<cmp>above|over|greater than|more than|exceeding|>=|≥|>|at least|below|under|less than"
@@ -63,13 +65,18 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "intolerance",
-        re.compile(r"intoleran|side effects?|could ?n[o']t tolerate|not tolerated|allergic", re.I),
+        re.compile(
+            r"intoleran|side effects?|could ?n[o']t tolerate|not tolerated|allergic|allergy|"
+            r"reaction|rash|adverse|because of (?:stomach|gi|gastro|side)|stomach (?:pain|upset)",
+            re.I,
+        ),
     ),
     ("partial", re.compile(r"partial|partly|some relief|somewhat", re.I)),
     (
         "inadequate",
         re.compile(
-            r"fail|not respond|no response|did ?n[o']t (?:work|help)|do ?n[o']t work|does ?n[o']t "
+            r"fail|not respond|no response|no better|not better|(?:have|has|had) not improved|"
+            r"not improved|resistant|did ?n[o']t (?:work|help)|do ?n[o']t work|does ?n[o']t "
             r"work|not working|no relief|little (?:or no )?relief|ineffective|inadequate|not "
             r"helped|no improvement|unresponsive|despite|refractory"
             r"|without (?:any )?(?:improvement|relief|benefit)",
@@ -79,8 +86,8 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
     (
         "good",
         re.compile(
-            r"respond(?:s|ing|ed) well|good response|works well|controlled|"
-            r"in remission|helped a lot",
+            r"respond(?:s|ing|ed) well|good response|works well|well[- ]controlled|"
+            r"remission|helped a lot|working well",
             re.I,
         ),
     ),
@@ -92,9 +99,17 @@ def _number(word: str) -> float:
     return float(NUMBER_WORDS.get(word.lower(), word) if not word[0].isdigit() else word)
 
 
+LAB_BEFORE_CODE = re.compile(r"(?:hla|antigen)[\s-]*$", re.IGNORECASE)
+
+
 def codes_in(text: str) -> list[str]:
-    """Strings shaped like ICD-10-CM codes (validated by the caller)."""
-    return [m.group(1) for m in ICD.finditer(text) if any(ch.isdigit() for ch in m.group(1)[1:])]
+    """Strings shaped like ICD-10-CM codes (validated by the caller); "HLA B27" is a lab."""
+    return [
+        m.group(1)
+        for m in ICD.finditer(text)
+        if any(ch.isdigit() for ch in m.group(1)[1:])
+        and not LAB_BEFORE_CODE.search(text[max(0, m.start() - 10) : m.start()])
+    ]
 
 
 def pain_score(text: str) -> float | None:
@@ -176,3 +191,83 @@ def provocation_count(text: str) -> int | None:
     if not match or not re.search(r"positive", text[match.start() : match.end() + 30], re.I):
         return None
     return min(6, int(_number(match.group(1))))
+
+
+def out_of_range_scores(text: str) -> list[str]:
+    """Pain scores written outside 0-10 ("15/10"), to report rather than drop silently."""
+    return [m.group(0).strip() for m in NRS.finditer(text) if float(m.group("value")) > 10]
+
+
+HLA_STATUS = re.compile(
+    r"(?P<neg>\bnegative\b|\bnot detected\b|\babsent\b)"
+    r"|(?P<pos>\bpositive\b|\bdetected\b|\bpresent\b|\bcarrier\b)",
+    re.IGNORECASE,
+)
+CRP = re.compile(
+    r"\b(?:crp|c-reactive protein)\b(?:\s*\(crp\))?[^\d.;]{0,25}?(?P<value>\d+(?:\.\d+)?)\s*"
+    r"(?P<unit>mg/dl|mg/l|mg per (?:dl|l))?",
+    re.IGNORECASE,
+)
+ESR = re.compile(
+    r"\b(?:esr|sed(?:imentation)? rate|erythrocyte sedimentation rate)\b(?:\s*\(esr\))?"
+    r"[^\d.;]{0,25}?(?P<value>\d+(?:\.\d+)?)\s*mm",
+    re.IGNORECASE,
+)
+
+
+def hla_b27_status(window: str) -> str | None:
+    """positive / negative for the words next to an HLA-B27 mention ("HLA-B27 not detected")."""
+    match = HLA_STATUS.search(window)
+    if not match:
+        return None
+    return "negative" if match.group("neg") else "positive"
+
+
+def crp_mg_l(text: str) -> float | None:
+    """A CRP value in mg/L ("CRP 2.3 mg/dL" is 23 mg/L); ``None`` when no value is written."""
+    match = CRP.search(text)
+    if not match:
+        return None
+    value = float(match.group("value"))
+    unit = (match.group("unit") or "mg/l").lower().replace(" per ", "/")
+    return round(value * 10, 2) if unit == "mg/dl" else value
+
+
+def esr_mm_h(text: str) -> float | None:
+    """An ESR value in mm/h, when written with its unit."""
+    match = ESR.search(text)
+    return float(match.group("value")) if match else None
+
+
+COUNTED_NSAIDS = re.compile(
+    rf"\b{NUMBER}\s+(?:different\s+)?(?:nsaids|anti-inflammator(?:y drugs|ies))", re.IGNORECASE
+)
+
+
+def nsaid_count(text: str) -> int | None:
+    """ "three different NSAIDs" → 3."""
+    match = COUNTED_NSAIDS.search(text)
+    return int(_number(match.group(1))) if match else None
+
+
+NO_MEDICATIONS = re.compile(
+    r"\b(?:not taking any|takes no|taking no|on no|no)\s+(?:other\s+|additional\s+|current\s+|"
+    r"regular\s+)?medications?\b|\bnot (?:taking|on) any (?:\w+ )?medications?\b",
+    re.IGNORECASE,
+)
+
+
+def no_medications(text: str) -> bool:
+    """The text says the patient takes no medications."""
+    return bool(NO_MEDICATIONS.search(text))
+
+
+LETTERED_OPTIONS = re.compile(r"(?:^|\s)\(?[Aa][.):]\s+\S")
+
+
+def split_lettered_options(text: str) -> tuple[str, str]:
+    """(stem, options) of a multiple-choice item ("... A. Etanercept B. Methotrexate")."""
+    match = LETTERED_OPTIONS.search(text)
+    if not match or not re.search(r"\s\(?[Bb][.):]\s+\S", text[match.end() :]):
+        return text, ""
+    return text[: match.start()], text[match.start() :]

@@ -1,0 +1,268 @@
+"""What an answer leads with, for the kind of question asked.
+
+The engine gives the pathway's view of a case; a question may ask something narrower. Each kind
+is answered from the same engine, then the item that answers the question is put first:
+
+- ``choose``: the stage that offers one of the options; the option it supports leads, and each
+  option is said to be supported, advised against or not offered now;
+- ``continue``: the stage that continues the current drug, when the case allows it;
+- ``procedure_indicated``: the necessity determination; when a criterion is documented as failed,
+  its remedy leads (other pain sources before confirming blocks), otherwise the procedure itself,
+  with the criteria still to document;
+- ``role`` / ``risks`` / ``expectation``: the first stage of the disease course that offers what
+  is asked about (a drug, procedure, action, or a condition that changes the pathway);
+- ``imaging`` / ``workup``: the diagnostic step (the imaging named, or the next study);
+- otherwise the patient's stage, or the first stage left open only by details the question
+  mentions without giving (stated as assumptions).
+
+An answer never leads with something the same assessment advises against, and an urgent
+evaluation for red flags is never displaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from guidepath.engine.build import trusted
+from guidepath.engine.compiled import compiled_pack
+from guidepath.engine.locate import locate, rules_reading
+from guidepath.engine.models import Assessment, RecommendationItem
+from guidepath.engine.necessity import Determination, check_necessity, remedy_for
+from guidepath.engine.pathway import evaluate
+from guidepath.language.facts import Reading
+from guidepath.language.intents import asks_for_treatment, procedures_asked
+from guidepath.language.nlp import lexicon_file
+from guidepath.vocabulary import RECOMMEND_ACTIONS
+
+ROLE_PREFERENCE = ("primary", "diagnostic", "adjunct", "monitoring", "alternative")
+
+
+@dataclass
+class Plan:
+    """The assessment an answer is built on, and what it leads with."""
+
+    assessment: Assessment
+    determination: Determination | None = None
+    assumptions: list[str] = field(default_factory=list)
+    verdicts: list[str] = field(default_factory=list)
+
+
+def group(name: str) -> frozenset[str]:
+    """A named set of actions from the lexicon (imaging, diagnosis, therapy, safety)."""
+    return frozenset(lexicon_file().action_groups.get(name, ()))
+
+
+def _mentioned(facts: dict[str, Any]) -> set[str]:
+    return set(facts) | set(lexicon_file().assumable_fields)
+
+
+def _scenario(facts: dict[str, Any], actions: Iterable[str] | None, *, course: bool) -> Plan | None:
+    """The assessment at the stage that offers ``actions`` (see engine.locate)."""
+    wanted = None if actions is None else [a for a in actions if a in RECOMMEND_ACTIONS]
+    if wanted is not None and not wanted:
+        return None
+    found = locate(facts, wanted, course=course, mentioned=_mentioned(facts))
+    if found is None:
+        return None
+    assessment = evaluate(facts, at_stage=found.stage, focus=frozenset(wanted or ()))
+    assumptions = [] if found.holds else list(found.assumptions)
+    return Plan(assessment, assumptions=assumptions)
+
+
+def _patient(facts: dict[str, Any]) -> Plan:
+    """This patient's stage, or the first stage open only for unstated details."""
+    return _scenario(facts, None, course=False) or Plan(evaluate(facts))
+
+
+def _now(assessment: Assessment) -> list[RecommendationItem]:
+    return [r for r in assessment.recommendations if r.role != "next_if_fails"]
+
+
+def _best(assessment: Assessment, actions: Iterable[str]) -> RecommendationItem | None:
+    """Among recommendations for these actions, the one in the most immediate role."""
+    wanted = list(actions)
+    found = [r for r in _now(assessment) if r.action in wanted]
+    found.sort(key=lambda r: (ROLE_PREFERENCE.index(r.role), wanted.index(r.action)))
+    return found[0] if found else None
+
+
+def lead_with(plan: Plan, item: RecommendationItem | None) -> Plan:
+    """Put ``item`` first as the primary; the former primary stays, as diagnostic or adjunct.
+    Refused when the item is advised against, or when the primary is a safety step."""
+    assessment = plan.assessment
+    recs = assessment.recommendations
+    primary = next((r for r in recs if r.role == "primary"), None)
+    if item is None or (primary is not None and primary.action == item.action):
+        return plan
+    if item.action in {a.action for a in assessment.avoid}:
+        return plan
+    if primary is not None and primary.action in group("safety"):
+        return plan
+    kept: list[RecommendationItem] = [_with_role(item, "primary")]
+    for rec in recs:
+        if rec.action == item.action:
+            continue
+        if rec.role == "primary":
+            rec = _with_role(rec, "diagnostic" if rec.action in group("diagnosis") else "adjunct")
+        kept.append(rec)
+    plan.assessment = assessment.model_copy(update={"recommendations": kept})
+    return plan
+
+
+def _with_role(item: RecommendationItem, role: str) -> RecommendationItem:
+    return trusted(RecommendationItem, {**item.__dict__, "role": role})
+
+
+def _rule_item(rule_id: str, why: list[str]) -> RecommendationItem:
+    rule = compiled_pack().rules[rule_id]
+    return trusted(
+        RecommendationItem,
+        {
+            "action": rule.rule.action,
+            "role": "primary",
+            "strength": rule.rule.strength,
+            "text": rule.rule.text,
+            "citations": list(rule.rule.citations),
+            "id": rule.rule.id,
+            "why": why,
+            "evidence": list(rule.evidence),
+            "patient_text": rule.rule.patient_text,
+        },
+    )
+
+
+def _choose(facts: dict[str, Any], reading: Reading) -> Plan:
+    actions = [a for m in reading.options for a in m.actions] + reading.subject_actions()
+    plan = _scenario(facts, actions, course=False) or _patient(facts)
+    plan = lead_with(plan, _best(plan.assessment, actions))
+    plan.verdicts = _verdicts(plan.assessment, reading)
+    return plan
+
+
+def _verdicts(assessment: Assessment, reading: Reading) -> list[str]:
+    """One line per option: supported now, advised against, or not offered at this point."""
+    now = {r.action: r for r in _now(assessment)}
+    avoided = {a.action: a for a in assessment.avoid}
+    lines = []
+    for option in reading.options:
+        hit = next((now[a] for a in option.actions if a in now), None)
+        against = next((avoided[a] for a in option.actions if a in avoided), None)
+        if against is not None or (hit is None and not set(option.actions) & RECOMMEND_ACTIONS):
+            reason = against.text if against else "not recommended for this indication"
+            lines.append(f"{option.text}: advised against - {reason}")
+        elif hit is not None:
+            lines.append(f"{option.text}: supported ({hit.role.replace('_', ' ')}) - {hit.text}")
+        else:
+            lines.append(f"{option.text}: not offered at this point of the pathway")
+    return lines
+
+
+def _continue(facts: dict[str, Any]) -> Plan | None:
+    """The stage that continues the current drug; ``None`` when the case allows none."""
+    actions = ["continue_current_therapy"]
+    plan = _scenario(facts, actions, course=False)
+    return None if plan is None else lead_with(plan, _best(plan.assessment, actions))
+
+
+def _necessity(facts: dict[str, Any], reading: Reading, general: bool) -> Plan:
+    asked = procedures_asked(reading)
+    located = _scenario(facts, asked, course=True) if general else None
+    plan = located or _patient(facts)
+    offered = [a for a in asked if any(r.action == a for r in plan.assessment.recommendations)]
+    procedure = (offered or asked)[0]
+    determination = check_necessity(procedure, facts)
+    plan.determination = determination
+    remedy = remedy_for(determination)
+    if remedy is not None:
+        failed = [c.text for c in determination.criteria if c.status == "not_met"]
+        return lead_with(plan, _rule_item(remedy, [f"not met: {t}" for t in failed]))
+    if _best(plan.assessment, [procedure]) is None:
+        focused = _scenario(facts, [procedure], course=True)
+        if focused is not None:
+            focused.determination, plan = determination, focused
+    return lead_with(plan, _best(plan.assessment, [procedure]))
+
+
+def _subject_actions(facts: dict[str, Any], reading: Reading) -> list[str]:
+    """What a role question asks about: named actions, or what its conditions change."""
+    actions = [a for a in reading.subject_actions() if a in RECOMMEND_ACTIONS]
+    if actions:
+        return actions
+    conditions = [f"condition.{c}" for c in facts.get("conditions") or ()]
+    return rules_reading(compiled_pack(), conditions) if conditions else []
+
+
+def _role(facts: dict[str, Any], reading: Reading, kind: str) -> Plan:
+    actions = _subject_actions(facts, reading)
+    named = [a for a in reading.named_actions() if a in RECOMMEND_ACTIONS]
+    plan = (
+        _scenario(facts, named, course=True)
+        or _scenario(facts, actions, course=True)
+        or _patient(facts)
+    )
+    actions = named + [a for a in actions if a not in named]
+    if kind == "risks":
+        safety = _best(plan.assessment, group("safety"))
+        if safety is not None:
+            return lead_with(plan, safety)
+    item = _best(plan.assessment, actions)
+    if item is not None and item.role in ("alternative", "next_if_fails"):
+        return plan  # the stage's own first choice stays first; the subject is an option
+    return lead_with(plan, item)
+
+
+def _diagnostic(facts: dict[str, Any], reading: Reading, kind: str) -> Plan:
+    suspected = facts.get("suspected") or []
+    if "sacroiliac_joint_pain" in suspected and "axial_spondyloarthritis" not in suspected:
+        plan = _scenario(facts, ["diagnostic_sij_block"], course=True) or _patient(facts)
+    else:
+        plan = _patient(facts)
+    named = [a for a in reading.subject_actions() if a in group("imaging")]
+    if kind == "imaging":
+        item = _best(plan.assessment, named)
+        if item is None and named:
+            focused = _scenario(facts, named, course=True)
+            if focused is not None:
+                plan, item = focused, _best(focused.assessment, named)
+        return lead_with(plan, item or _best(plan.assessment, _ordered("imaging")))
+    primary = next((r for r in plan.assessment.recommendations if r.role == "primary"), None)
+    if primary is not None and primary.action in group("diagnosis"):
+        return plan
+    return lead_with(plan, _best(plan.assessment, _ordered("diagnosis")))
+
+
+def _ordered(name: str) -> list[str]:
+    return list(lexicon_file().action_groups.get(name, ()))
+
+
+def _established(facts: dict[str, Any]) -> bool:
+    """A diagnosis on the case (not only suspected)."""
+    return bool(facts.get("diagnoses"))
+
+
+def plan_answer(
+    intent: str, question: str, facts: dict[str, Any], reading: Reading, general: bool
+) -> Plan:
+    """The assessment and lead for one question (see the module docstring)."""
+    if intent == "choose":
+        return _choose(facts, reading)
+    if intent == "continue":
+        continued = _continue(facts)
+        if continued is not None:
+            return continued
+    if intent == "procedure_indicated":
+        return _necessity(facts, reading, general)
+    if intent in ("role", "risks", "expectation"):
+        return _role(facts, reading, intent)
+    if intent == "imaging" or (intent == "workup" and not _established(facts)):
+        return _diagnostic(facts, reading, intent)
+    if asks_for_treatment(question) and facts.get("conditions") and general:
+        return _role(facts, reading, "role")
+    plan = _patient(facts)
+    if asks_for_treatment(question):
+        primary = next((r for r in plan.assessment.recommendations if r.role == "primary"), None)
+        if primary is None or primary.action not in group("therapy"):
+            return lead_with(plan, _best(plan.assessment, _ordered("therapy")))
+    return plan
