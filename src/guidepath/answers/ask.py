@@ -100,7 +100,7 @@ def _case_answer(
     reading: Reading,
 ) -> Answer:
     general = not has_patient_facts(facts)
-    plan = plan_answer(intent, question, facts, reading, general)
+    plan = plan_answer(intent, question, as_case(facts), reading, general)
     assessment = plan.assessment
     determination = plan.determination
     if determination is None:

@@ -121,6 +121,8 @@ def headline(
     primary = next(r for r in assessment.recommendations if r.role == "primary")
     text = primary.patient_text if audience == "patient" and primary.patient_text else primary.text
     first = text.split("; ")[0].split(". ")[0].split(" - ")[0].rstrip(".")
+    if " (" in first[15:]:
+        first = first[: first.index(" (", 15)]
     if len(first) > 110:
         first = first[:110].rsplit(" ", 1)[0] + "…"
     if determination is not None and determination.procedure != primary.action:

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
 
+from guidepath.case import Case
 from guidepath.engine.build import trusted
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.locate import locate, rules_reading
@@ -54,26 +54,27 @@ def group(name: str) -> frozenset[str]:
     return frozenset(lexicon_file().action_groups.get(name, ()))
 
 
-def _mentioned(facts: dict[str, Any]) -> set[str]:
-    return set(facts) | set(lexicon_file().assumable_fields)
+def _mentioned(case: Case) -> set[str]:
+    given = {name for name, value in case if value is not None}
+    return given | set(lexicon_file().assumable_fields)
 
 
-def _scenario(facts: dict[str, Any], actions: Iterable[str] | None, *, course: bool) -> Plan | None:
+def _scenario(case: Case, actions: Iterable[str] | None, *, course: bool) -> Plan | None:
     """The assessment at the stage that offers ``actions`` (see engine.locate)."""
     wanted = None if actions is None else [a for a in actions if a in RECOMMEND_ACTIONS]
     if wanted is not None and not wanted:
         return None
-    found = locate(facts, wanted, course=course, mentioned=_mentioned(facts))
+    found = locate(case, wanted, course=course, mentioned=_mentioned(case))
     if found is None:
         return None
-    assessment = evaluate(facts, at_stage=found.stage, focus=frozenset(wanted or ()))
+    assessment = evaluate(case, at_stage=found.stage, focus=frozenset(wanted or ()))
     assumptions = [] if found.holds else list(found.assumptions)
     return Plan(assessment, assumptions=assumptions)
 
 
-def _patient(facts: dict[str, Any]) -> Plan:
+def _patient(case: Case) -> Plan:
     """This patient's stage, or the first stage open only for unstated details."""
-    return _scenario(facts, None, course=False) or Plan(evaluate(facts))
+    return _scenario(case, None, course=False) or Plan(evaluate(case))
 
 
 def _now(assessment: Assessment) -> list[RecommendationItem]:
@@ -133,9 +134,9 @@ def _rule_item(rule_id: str, why: list[str]) -> RecommendationItem:
     )
 
 
-def _choose(facts: dict[str, Any], reading: Reading) -> Plan:
+def _choose(case: Case, reading: Reading) -> Plan:
     actions = [a for m in reading.options for a in m.actions] + reading.subject_actions()
-    plan = _scenario(facts, actions, course=False) or _patient(facts)
+    plan = _scenario(case, actions, course=False) or _patient(case)
     plan = lead_with(plan, _best(plan.assessment, actions))
     plan.verdicts = _verdicts(plan.assessment, reading)
     return plan
@@ -159,48 +160,48 @@ def _verdicts(assessment: Assessment, reading: Reading) -> list[str]:
     return lines
 
 
-def _continue(facts: dict[str, Any]) -> Plan | None:
+def _continue(case: Case) -> Plan | None:
     """The stage that continues the current drug; ``None`` when the case allows none."""
     actions = ["continue_current_therapy"]
-    plan = _scenario(facts, actions, course=False)
+    plan = _scenario(case, actions, course=False)
     return None if plan is None else lead_with(plan, _best(plan.assessment, actions))
 
 
-def _necessity(facts: dict[str, Any], reading: Reading, general: bool) -> Plan:
+def _necessity(case: Case, reading: Reading, general: bool) -> Plan:
     asked = procedures_asked(reading)
-    located = _scenario(facts, asked, course=True) if general else None
-    plan = located or _patient(facts)
+    located = _scenario(case, asked, course=True) if general else None
+    plan = located or _patient(case)
     offered = [a for a in asked if any(r.action == a for r in plan.assessment.recommendations)]
     procedure = (offered or asked)[0]
-    determination = check_necessity(procedure, facts)
+    determination = check_necessity(procedure, case)
     plan.determination = determination
     remedy = remedy_for(determination)
     if remedy is not None:
         failed = [c.text for c in determination.criteria if c.status == "not_met"]
         return lead_with(plan, _rule_item(remedy, [f"not met: {t}" for t in failed]))
     if _best(plan.assessment, [procedure]) is None:
-        focused = _scenario(facts, [procedure], course=True)
+        focused = _scenario(case, [procedure], course=True)
         if focused is not None:
             focused.determination, plan = determination, focused
     return lead_with(plan, _best(plan.assessment, [procedure]))
 
 
-def _subject_actions(facts: dict[str, Any], reading: Reading) -> list[str]:
+def _subject_actions(case: Case, reading: Reading) -> list[str]:
     """What a role question asks about: named actions, or what its conditions change."""
     actions = [a for a in reading.subject_actions() if a in RECOMMEND_ACTIONS]
     if actions:
         return actions
-    conditions = [f"condition.{c}" for c in facts.get("conditions") or ()]
+    conditions = [f"condition.{c}" for c in case.conditions or ()]
     return rules_reading(compiled_pack(), conditions) if conditions else []
 
 
-def _role(facts: dict[str, Any], reading: Reading, kind: str) -> Plan:
-    actions = _subject_actions(facts, reading)
+def _role(case: Case, reading: Reading, kind: str) -> Plan:
+    actions = _subject_actions(case, reading)
     named = [a for a in reading.named_actions() if a in RECOMMEND_ACTIONS]
     plan = (
-        _scenario(facts, named, course=True)
-        or _scenario(facts, actions, course=True)
-        or _patient(facts)
+        _scenario(case, named, course=True)
+        or _scenario(case, actions, course=True)
+        or _patient(case)
     )
     actions = named + [a for a in actions if a not in named]
     if kind == "risks":
@@ -213,17 +214,17 @@ def _role(facts: dict[str, Any], reading: Reading, kind: str) -> Plan:
     return lead_with(plan, item)
 
 
-def _diagnostic(facts: dict[str, Any], reading: Reading, kind: str) -> Plan:
-    suspected = facts.get("suspected") or []
+def _diagnostic(case: Case, reading: Reading, kind: str) -> Plan:
+    suspected = case.suspected or []
     if "sacroiliac_joint_pain" in suspected and "axial_spondyloarthritis" not in suspected:
-        plan = _scenario(facts, ["diagnostic_sij_block"], course=True) or _patient(facts)
+        plan = _scenario(case, ["diagnostic_sij_block"], course=True) or _patient(case)
     else:
-        plan = _patient(facts)
+        plan = _patient(case)
     named = [a for a in reading.subject_actions() if a in group("imaging")]
     if kind == "imaging":
         item = _best(plan.assessment, named)
         if item is None and named:
-            focused = _scenario(facts, named, course=True)
+            focused = _scenario(case, named, course=True)
             if focused is not None:
                 plan, item = focused, _best(focused.assessment, named)
         return lead_with(plan, item or _best(plan.assessment, _ordered("imaging")))
@@ -237,30 +238,28 @@ def _ordered(name: str) -> list[str]:
     return list(lexicon_file().action_groups.get(name, ()))
 
 
-def _established(facts: dict[str, Any]) -> bool:
+def _established(case: Case) -> bool:
     """A diagnosis on the case (not only suspected)."""
-    return bool(facts.get("diagnoses"))
+    return bool(case.diagnoses)
 
 
-def plan_answer(
-    intent: str, question: str, facts: dict[str, Any], reading: Reading, general: bool
-) -> Plan:
+def plan_answer(intent: str, question: str, case: Case, reading: Reading, general: bool) -> Plan:
     """The assessment and lead for one question (see the module docstring)."""
     if intent == "choose":
-        return _choose(facts, reading)
+        return _choose(case, reading)
     if intent == "continue":
-        continued = _continue(facts)
+        continued = _continue(case)
         if continued is not None:
             return continued
     if intent == "procedure_indicated":
-        return _necessity(facts, reading, general)
+        return _necessity(case, reading, general)
     if intent in ("role", "risks", "expectation"):
-        return _role(facts, reading, intent)
-    if intent == "imaging" or (intent == "workup" and not _established(facts)):
-        return _diagnostic(facts, reading, intent)
-    if asks_for_treatment(question) and facts.get("conditions") and general:
-        return _role(facts, reading, "role")
-    plan = _patient(facts)
+        return _role(case, reading, intent)
+    if intent == "imaging" or (intent == "workup" and not _established(case)):
+        return _diagnostic(case, reading, intent)
+    if asks_for_treatment(question) and case.conditions and general:
+        return _role(case, reading, "role")
+    plan = _patient(case)
     if asks_for_treatment(question):
         primary = next((r for r in plan.assessment.recommendations if r.role == "primary"), None)
         if primary is None or primary.action not in group("therapy"):

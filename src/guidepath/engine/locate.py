@@ -13,7 +13,8 @@ pathway offer this?" in one of two directions:
   question mentions without giving (how long NSAIDs were taken) or that may be assumed (disease
   activity); the patient's own stage stops the search.
 
-The stage's undecided conditions are returned as the assumptions the answer must state.
+The stage's undecided conditions are returned as the assumptions the answer must state. When a
+stage open to every track holds (red flags), no scenario is offered: the patient's own stage leads.
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def locate(
     the fields that may be assumed."""
     cp = compiled_pack(pack) if pack else compiled_pack()
     facts = derive_facts(as_case(case), cp.thresholds)
+    if any(s.stage.track == "any" and s.holds(facts) == TRUE for s in cp.stages):
+        return None  # a safety gate (red flags) holds: no scenario may bypass it
     stages = _in_course_order(cp, facts["phenotype"]) if course else cp.stages
     for stage in stages:
         if not course and stage.stage.track not in ("any", facts["phenotype"]):

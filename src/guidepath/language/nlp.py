@@ -83,17 +83,15 @@ def _context_rules(pack: str) -> list[Any]:
 @cache
 def pipeline(pack: str = DEFAULT_PACK) -> Any:
     """A spaCy ``Language`` with medspacy's tokenizer, target matcher and ConText (once)."""
-    import spacy
     from loguru import logger
+    from spacy.lang.en import English
 
     logger.disable("PyRuSH")
     from medspacy.context import ConText  # noqa: F401  (registers the component)
-    from medspacy.custom_tokenizer import create_medspacy_tokenizer
     from medspacy.target_matcher import TargetMatcher  # noqa: F401  (registers the component)
 
     _quiet_libraries()
-    nlp = spacy.blank("en")
-    nlp.tokenizer = create_medspacy_tokenizer(nlp)
+    nlp = English()
     nlp.add_pipe("sentencizer")
     matcher: Any = nlp.add_pipe("medspacy_target_matcher")
     matcher.add(_target_rules(pack))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
@@ -121,6 +121,7 @@ def search(query: str, k: int = 5, pack: str = DEFAULT_PACK) -> list[tuple[Docum
     return [(docs[int(i)], float(s)) for i, s in zip(results[0], scores[0], strict=True) if s > 0]
 
 
+@lru_cache(maxsize=256)
 def best_faq(question: str, pack: str = DEFAULT_PACK, threshold: float = 0.7) -> Faq | None:
     """The FAQ this question is (content-word overlap ≥ threshold), if any."""
     for doc, _ in search(question, k=8, pack=pack):
