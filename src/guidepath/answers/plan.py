@@ -59,12 +59,16 @@ def _mentioned(case: Case) -> set[str]:
     return given | set(lexicon_file().assumable_fields)
 
 
-def _scenario(case: Case, actions: Iterable[str] | None, *, course: bool) -> Plan | None:
+def _scenario(
+    case: Case, actions: Iterable[str] | None, *, course: bool, primary_only: bool = False
+) -> Plan | None:
     """The assessment at the stage that offers ``actions`` (see engine.locate)."""
     wanted = None if actions is None else [a for a in actions if a in RECOMMEND_ACTIONS]
     if wanted is not None and not wanted:
         return None
-    found = locate(case, wanted, course=course, mentioned=_mentioned(case))
+    found = locate(
+        case, wanted, course=course, mentioned=_mentioned(case), primary_only=primary_only
+    )
     if found is None:
         return None
     assessment = evaluate(case, at_stage=found.stage, focus=frozenset(wanted or ()))
@@ -169,7 +173,11 @@ def _continue(case: Case) -> Plan | None:
 
 def _necessity(case: Case, reading: Reading, general: bool) -> Plan:
     asked = procedures_asked(reading)
-    located = _scenario(case, asked, course=True) if general else None
+    located = None
+    if general:
+        located = _scenario(case, asked, course=True, primary_only=True) or _scenario(
+            case, asked, course=True
+        )
     plan = located or _patient(case)
     offered = [a for a in asked if any(r.action == a for r in plan.assessment.recommendations)]
     procedure = (offered or asked)[0]

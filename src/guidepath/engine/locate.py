@@ -39,16 +39,23 @@ class Located:
     holds: bool
 
 
-def offered(cp: CompiledPack, stage: CompiledStage, facts: Facts) -> list[str]:
-    """Actions a stage offers now (primary, alternative, adjunct, and its track's global rules)
-    whose own conditions are not ruled out for these facts."""
-    names = [*stage.stage.primary, *stage.stage.alternatives, *stage.stage.adjuncts]
+def offered(
+    cp: CompiledPack, stage: CompiledStage, facts: Facts, primary_only: bool = False
+) -> list[str]:
+    """Actions a stage offers now (primary, alternative, adjunct, and its track's global rules;
+    only its primaries with ``primary_only``) whose own conditions are not ruled out."""
+    names = list(stage.stage.primary)
+    if not primary_only:
+        names += [*stage.stage.alternatives, *stage.stage.adjuncts]
     rules = [cp.rules[rid] for rid in names]
     track = stage.stage.track
     rules += [
         r
         for r in cp.rules.values()
-        if r.rule.scope == "global" and r.rule.track in ("any", track) and track != "any"
+        if r.rule.scope == "global"
+        and r.rule.track in ("any", track)
+        and track != "any"
+        and not primary_only
     ]
     return [
         r.rule.action
@@ -90,10 +97,12 @@ def locate(
     course: bool,
     mentioned: Collection[str] = (),
     pack: str | None = None,
+    primary_only: bool = False,
 ) -> Located | None:
     """The stage that offers one of ``actions`` (any action when ``None``); see the module
     docstring for the two directions. ``mentioned``: case fields the question speaks of, plus
-    the fields that may be assumed."""
+    the fields that may be assumed. ``primary_only``: the stage must offer it as its first
+    choice ("when is ablation indicated?" is answered where ablation is the next step)."""
     cp = compiled_pack(pack) if pack else compiled_pack()
     facts = derive_facts(as_case(case), cp.thresholds)
     if any(s.stage.track == "any" and s.holds(facts) == TRUE for s in cp.stages):
@@ -107,7 +116,7 @@ def locate(
             state == UNKNOWN and not course and not _open(cp, stage, facts, mentioned)
         ):
             continue
-        if actions is None or set(actions) & set(offered(cp, stage, facts)):
+        if actions is None or set(actions) & set(offered(cp, stage, facts, primary_only)):
             assumed = cp.compiler.undecided(stage.stage.when, facts)
             return Located(stage.stage.id, tuple(assumed), state == TRUE)
         if state == TRUE and not course:

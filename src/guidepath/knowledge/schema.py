@@ -303,13 +303,15 @@ class LexiconEntry(PackModel):
     ``value`` is an ICD-10-CM code (DIAGNOSIS), a contract word, or an action word (ACTION);
     ``type`` is the treatment type of a DRUG. ``actions`` are the pathway actions a question means
     when it asks *about* this thing rather than reporting it (``secukinumab`` → ``start_il17i``,
-    ``switch_to_il17i``). Each phrase becomes a medspacy target rule of category ``label``.
+    ``switch_to_il17i``). Each phrase becomes a medspacy target rule of category ``label``,
+    matched case-insensitively; ``exact_phrases`` match only as written ("AS", not "as").
     """
 
     label: LexiconLabel
     value: str
     type: str | None = None
     phrases: list[str] = Field(min_length=1)
+    exact_phrases: list[str] = Field(default_factory=list)
     actions: list[Action] = Field(default_factory=list)
 
 

@@ -19,6 +19,9 @@ from guidepath.codes.icd10 import canonical
 from guidepath.language.mentions import TREATMENT_LABELS, Mention, mention_of
 from guidepath.language.nlp import pipeline
 from guidepath.language.patterns import (
+    DURATION as DURATION_IN_TEXT,
+)
+from guidepath.language.patterns import (
     clause_duration_weeks,
     codes_in,
     crp_mg_l,
@@ -54,6 +57,7 @@ NOT_PAIN_DURATION = re.compile(
     r"\bfor (?:a|one|1) year\b.*\b(?:continue|daily)\b|\bpregnan",
     re.I,
 )
+NOT_PAIN_CLAUSE = re.compile(r"\brelie|\bpregnan|\bcontinue\b", re.I)
 DIFFICULT = re.compile(r"difficult[- ]to[- ]treat|refractory|treatment[- ]resistant")
 IMAGING_REPORT = re.compile(
     r"\b(?:show|shows|showed|shown|reveal\w*|demonstrat\w*|with|on)\b", re.I
@@ -121,9 +125,28 @@ def _mentions(text: str, pack: str | None) -> list[Mention]:
     for index, entity in enumerate(entities):
         clause = _clause_of(spans, entity.start_char)
         later = (e.start_char for e in entities[index + 1 :] if e.label_ in TREATMENT_LABELS)
+        earlier = (e.end_char for e in reversed(entities[:index]) if e.label_ in TREATMENT_LABELS)
         until = min(next(later, clause[1]), clause[1])
-        found.append(mention_of(entity, text, clause, until))
+        since = max(next(earlier, clause[0]), clause[0])
+        found.append(mention_of(entity, text, clause, since, until))
+    _options_joined_by_or(found, text)
     return found
+
+
+LIST_JOIN_AND = re.compile(r"^[\s,]*(?:and|or|&|,)?[\s,]*$", re.IGNORECASE)
+LIST_JOIN = re.compile(r"^[\s,]*(?:or|and/or|,|either)?[\s,]*$", re.IGNORECASE)
+
+
+def _options_joined_by_or(mentions: list[Mention], text: str) -> None:
+    """Treatments listed with "or" ("celecoxib, adalimumab or prednisone?") are options, unless
+    a history cue says they were given ("failed naproxen or ibuprofen")."""
+    treatments = [m for m in mentions if m.label in TREATMENT_LABELS]
+    for first, second in zip(treatments, treatments[1:], strict=False):
+        between = text[first.start + len(first.text) : second.start]
+        if re.search(r"\bor\b", between, re.I) and LIST_JOIN.match(between):
+            for mention in (first, second):
+                if mention.assertion == "subject":
+                    mention.assertion = "option"
 
 
 def read_question(question: str, pack: str | None = None) -> Reading:
@@ -183,19 +206,33 @@ def _pain_numbers(text: str, mentions: list[Mention], reading: Reading) -> None:
         reading.note(f"pain {score:g}/10")
     for written in out_of_range_scores(text):
         reading.note(f"pain score {written} is outside 0-10 and was not used")
-    treated = {m.clause for m in mentions if m.label in TREATMENT_LABELS}
-    for clause in dict.fromkeys(m.clause for m in mentions) | dict.fromkeys(_plain_clauses(text)):
-        if clause in treated or NOT_PAIN_DURATION.search(clause):
+    weeks = _pain_duration(text, mentions)
+    if weeks is not None:
+        reading.case.setdefault("pain", {})["duration_weeks"] = weeks
+        reading.note(f"pain for {weeks:g} weeks")
+
+
+def _pain_duration(text: str, mentions: list[Mention]) -> float | None:
+    """The longest duration that belongs to no treatment: not in a treatment's own stretch
+    ("naproxen for 6 weeks") or lead ("8 weeks of physical therapy"), nor next to a relief,
+    "ago" or course word ("relief lasting 6 months", "3 weeks ago")."""
+    taken = [
+        (m.start - len(m.lead), m.start + len(m.text) + len(m.own))
+        for m in mentions
+        if m.label in TREATMENT_LABELS
+    ]
+    found = []
+    for match in DURATION_IN_TEXT.finditer(text):
+        if any(a <= match.start() < b for a, b in taken):
             continue
-        weeks = clause_duration_weeks(clause)
+        window = text[max(0, match.start() - 30) : match.end() + 6]
+        clause = next((text[a:b] for a, b in _clauses(text) if a <= match.start() < b), "")
+        if NOT_PAIN_DURATION.search(window) or NOT_PAIN_CLAUSE.search(clause):
+            continue
+        weeks = clause_duration_weeks(match.group(0))
         if weeks is not None:
-            pain = reading.case.setdefault("pain", {})
-            pain["duration_weeks"] = max(weeks, pain.get("duration_weeks", 0))
-            reading.note(f"pain for {pain['duration_weeks']:g} weeks")
-
-
-def _plain_clauses(text: str) -> list[str]:
-    return [text[a:b] for a, b in _clauses(text)]
+            found.append(weeks)
+    return max(found) if found else None
 
 
 def _labs(text: str, mentions: list[Mention], reading: Reading) -> None:
@@ -271,7 +308,7 @@ def _treatment_record(mention: Mention, following: str) -> dict[str, Any]:
     if mention.label == "DRUG" and mention.value != mention.type and mention.value != "biologic":
         record["agent"] = mention.value
     relief = relief_pct_in(clause)
-    weeks = clause_duration_weeks(clause)
+    weeks = clause_duration_weeks(mention.own) or clause_duration_weeks(mention.lead)
     if record["type"] in ("sij_injection", "rfa"):
         if re.search(r"diagnostic|block", clause, re.I):
             record["purpose"] = "diagnostic" if record["type"] == "sij_injection" else None
@@ -283,7 +320,7 @@ def _treatment_record(mention: Mention, following: str) -> dict[str, Any]:
             record["relief_weeks"] = weeks
         if re.search(r"\bguided\b|fluoroscop|\bct[- ]guided|ultrasound[- ]guided", clause, re.I):
             record["image_guided"] = True
-    elif weeks is not None and not re.search(r"relie", clause, re.I):
+    elif weeks is not None and not re.search(r"relie", mention.own + mention.lead, re.I):
         record["weeks"] = weeks
     outcome = outcome_in(clause) or outcome_in(following)
     if outcome:
@@ -303,6 +340,9 @@ def _treatment(mention: Mention, reading: Reading) -> None:
         return
     record = _treatment_record(mention, mention.after)
     treatments = reading.case.setdefault("treatments", [])
+    listed_with = treatments[-1] if treatments and LIST_JOIN_AND.match(mention.lead) else None
+    if listed_with and "weeks" not in record and "weeks" in listed_with:
+        record["weeks"] = listed_with["weeks"]  # "8 weeks of physical therapy and ibuprofen"
     same = [
         t
         for t in treatments

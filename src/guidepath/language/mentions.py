@@ -40,6 +40,8 @@ class Mention:
     before: str
     after: str
     assertion: Assertion
+    lead: str = ""
+    own: str = ""
     actions: list[str] = field(default_factory=list)
     hypothetical: bool = False
 
@@ -92,9 +94,11 @@ def assertion_of(entity: Any, label: str, before: str, clause: str, own: str) ->
     return "affirmed"
 
 
-def mention_of(entity: Any, text: str, clause: tuple[int, int], until: int) -> Mention:
-    """A Mention for one medspacy entity of ``text`` standing in ``clause``; its own stretch
-    runs to ``until`` (the next treatment mentioned in the clause, or the clause's end)."""
+def mention_of(entity: Any, text: str, clause: tuple[int, int], since: int, until: int) -> Mention:
+    """A Mention for one medspacy entity of ``text`` standing in ``clause``. Its ``lead``
+    stretch starts at ``since`` (the previous treatment in the clause, or the clause's start)
+    and its ``own`` stretch runs to ``until`` (the next treatment, or the clause's end) or the
+    first comma, so "10 weeks of physical therapy, pain for 5 months" gives the therapy 10."""
     meta = entity._.target_rule.metadata
     clause_text = text[clause[0] : clause[1]]
     before = text[clause[0] : entity.start_char]
@@ -114,6 +118,8 @@ def mention_of(entity: Any, text: str, clause: tuple[int, int], until: int) -> M
         assertion=assertion_of(
             entity, meta["label"], before, clause_text, text[entity.start_char : until]
         ),
+        lead=text[since : entity.start_char],
+        own=text[entity.end_char : until].split(",")[0],
         actions=list(meta.get("actions") or []),
         hypothetical="HYPOTHETICAL" in _categories(entity),
     )

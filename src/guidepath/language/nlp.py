@@ -54,20 +54,22 @@ def _quiet_libraries() -> None:
 def _target_rules(pack: str) -> list[Any]:
     from medspacy.ner import TargetRule
 
-    return [
-        TargetRule(
-            phrase,
-            entry.label,
-            metadata={
-                "label": entry.label,
-                "value": entry.value,
-                "type": entry.type,
-                "actions": list(entry.actions),
-            },
-        )
-        for entry in lexicon(pack)
-        for phrase in entry.phrases
-    ]
+    rules = []
+    for entry in lexicon(pack):
+        meta = {
+            "label": entry.label,
+            "value": entry.value,
+            "type": entry.type,
+            "actions": list(entry.actions),
+        }
+        rules += [TargetRule(phrase, entry.label, metadata=meta) for phrase in entry.phrases]
+        rules += [
+            TargetRule(
+                phrase, entry.label, pattern=[{"TEXT": w} for w in phrase.split()], metadata=meta
+            )
+            for phrase in entry.exact_phrases
+        ]
+    return rules
 
 
 def _context_rules(pack: str) -> list[Any]:
