@@ -28,7 +28,7 @@ def facts(question: str) -> dict[str, Any]:
     return read_question(question).case
 
 
-# 1. Lab names are not ICD-10 codes -------------------------------------------------------------
+# 1. Lab names are not ICD-10 codes ---------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -51,7 +51,7 @@ def test_a_code_standing_alone_is_still_a_code() -> None:
     assert facts("coded as M46.1 in the referral")["diagnoses"] == ["M46.1"]
 
 
-# 2. Suspicion is not a diagnosis ----------------------------------------------------------------
+# 2. Suspicion is not a diagnosis -----------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_suspected_sij_pain_is_worked_up_with_a_diagnostic_block() -> None:
     assert answer.assumptions  # the block's indications are stated, not assumed silently
 
 
-# 3. Options and plans are not history -------------------------------------------------------------
+# 3. Options and plans are not history ------------------------------------------------------------
 
 
 def test_options_joined_by_or_are_choices_not_treatments_taken() -> None:
@@ -134,7 +134,7 @@ def test_a_drug_the_question_asks_about_is_its_subject() -> None:
     assert read.subject_actions()[:1] == ["start_il17i"]
 
 
-# 4. Negation scope: "no better after" reports an outcome ------------------------------------------
+# 4. Negation scope: "no better after" reports an outcome -----------------------------------------
 
 
 def test_no_better_after_means_tried_without_benefit() -> None:
@@ -150,7 +150,7 @@ def test_no_better_after_means_tried_without_benefit() -> None:
     assert primary(ask(question)) == "diagnostic_sij_block"
 
 
-# 5. Numbers and outcomes attach to their own mention -----------------------------------------------
+# 5. Numbers and outcomes attach to their own mention ---------------------------------------------
 
 
 def test_relief_duration_is_not_pain_duration() -> None:
@@ -179,7 +179,7 @@ def test_an_out_of_range_pain_score_is_reported_not_dropped_silently() -> None:
     assert "pain score 14/10 is outside 0-10 and was not used" in read.understood
 
 
-# 6. History that used to be dropped -----------------------------------------------------------------
+# 6. History that used to be dropped --------------------------------------------------------------
 
 
 def test_history_items_are_read() -> None:
@@ -214,7 +214,7 @@ def test_graded_sacroiliitis_on_a_radiograph_is_an_imaging_finding() -> None:
     ]
 
 
-# 7. Each kind of question is answered as asked ------------------------------------------------------
+# 7. Each kind of question is answered as asked ---------------------------------------------------
 
 
 def test_choosing_between_options_for_a_patient() -> None:

@@ -11,6 +11,7 @@ Every inference is listed in ``understood`` so the user can check it.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -141,7 +142,7 @@ def _options_joined_by_or(mentions: list[Mention], text: str) -> None:
     """Treatments listed with "or" ("celecoxib, adalimumab or prednisone?") are options, unless
     a history cue says they were given ("failed naproxen or ibuprofen")."""
     treatments = [m for m in mentions if m.label in TREATMENT_LABELS]
-    for first, second in zip(treatments, treatments[1:], strict=False):
+    for first, second in itertools.pairwise(treatments):
         between = text[first.start + len(first.text) : second.start]
         if re.search(r"\bor\b", between, re.I) and LIST_JOIN.match(between):
             for mention in (first, second):
