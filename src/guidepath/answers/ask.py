@@ -118,6 +118,7 @@ def _case_answer(
         understood=understood,
         assumptions=plan.assumptions,
         verdicts=plan.verdicts,
+        advised_against=plan.advised_against,
     )
     if intent == "procedure_indicated" and plan.determination is not None:
         verdict = plan.determination.determination.replace("_", " ")

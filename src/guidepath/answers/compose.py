@@ -212,11 +212,15 @@ def compose(
     understood: list[str] | None = None,
     assumptions: list[str] | None = None,
     verdicts: list[str] | None = None,
+    advised_against: list[str] | None = None,
 ) -> Answer:
     """The Answer for an Assessment."""
     cite = Citer()
     assumed = assumptions or []
     line = bottom_line(assessment, audience, cite, assumed)
+    if advised_against:  # the question asked about something the guidelines advise against
+        said = " ".join(a.rstrip(".") + "." for a in advised_against)
+        line = f"{said[0].upper()}{said[1:]} Instead: {line}"
     heads = HEADINGS[audience]
     lead = [(heads["options"], verdicts or []), (heads["assumed"], assumed)]
     sections = _sections(assessment, audience, cite, determination, [x for x in lead if x[1]])
@@ -224,7 +228,11 @@ def compose(
         question=question,
         audience=audience,
         facts=facts,
-        title=headline(assessment, audience, determination),
+        title=(
+            advised_against[0].split(" - ")[0].capitalize()
+            if advised_against
+            else headline(assessment, audience, determination)
+        ),
         bottom_line=line,
         sections=sections,
         recommendations=assessment.recommendations,

@@ -13,7 +13,8 @@ is answered from the same engine, then the item that answers the question is put
   is asked about (a drug, procedure, action, or a condition that changes the pathway);
 - ``imaging`` / ``workup``: the diagnostic step (the imaging named, or the next study);
 - otherwise the patient's stage, or the first stage left open only by details the question
-  mentions without giving (stated as assumptions).
+  mentions without giving (stated as assumptions); a treatment question about a patient whose
+  diagnosis is still open leads with the symptomatic therapy that goes with the work-up.
 
 An answer never leads with something the same assessment advises against, and an urgent
 evaluation for red flags is never displaced.
@@ -32,6 +33,7 @@ from guidepath.engine.models import Assessment, RecommendationItem
 from guidepath.engine.necessity import Determination, check_necessity, remedy_for
 from guidepath.engine.pathway import evaluate
 from guidepath.language.facts import Reading
+from guidepath.language.mentions import Mention
 from guidepath.language.intents import asks_for_treatment, procedures_asked
 from guidepath.language.nlp import lexicon_file
 from guidepath.vocabulary import RECOMMEND_ACTIONS
@@ -47,6 +49,7 @@ class Plan:
     determination: Determination | None = None
     assumptions: list[str] = field(default_factory=list)
     verdicts: list[str] = field(default_factory=list)
+    advised_against: list[str] = field(default_factory=list)
 
 
 def group(name: str) -> frozenset[str]:
@@ -140,18 +143,20 @@ def _rule_item(rule_id: str, why: list[str]) -> RecommendationItem:
 
 def _choose(case: Case, reading: Reading) -> Plan:
     actions = [a for m in reading.options for a in m.actions] + reading.subject_actions()
-    plan = _scenario(case, actions, course=False) or _patient(case)
-    plan = lead_with(plan, _best(plan.assessment, actions))
-    plan.verdicts = _verdicts(plan.assessment, reading)
-    return plan
+    plan = (
+        _scenario(case, actions, course=False)
+        or _scenario(case, actions, course=True)
+        or _patient(case)
+    )
+    return lead_with(plan, _best(plan.assessment, actions))
 
 
-def _verdicts(assessment: Assessment, reading: Reading) -> list[str]:
+def _verdicts(assessment: Assessment, asked: list[Mention]) -> list[str]:
     """One line per option: supported now, advised against, or not offered at this point."""
     now = {r.action: r for r in _now(assessment)}
     avoided = {a.action: a for a in assessment.avoid}
     lines = []
-    for option in reading.options:
+    for option in asked:
         hit = next((now[a] for a in option.actions if a in now), None)
         against = next((avoided[a] for a in option.actions if a in avoided), None)
         if against is not None or (hit is None and not set(option.actions) & RECOMMEND_ACTIONS):
@@ -194,17 +199,22 @@ def _necessity(case: Case, reading: Reading, general: bool) -> Plan:
     return lead_with(plan, _best(plan.assessment, [procedure]))
 
 
-def _subject_actions(case: Case, reading: Reading) -> list[str]:
-    """What a role question asks about: named actions, or what its conditions change."""
+def _subject_actions(case: Case, reading: Reading, kind: str) -> list[str]:
+    """What a role question asks about: named actions, what its conditions change, or (for
+    results and risks) the treatment it reports as given."""
     actions = [a for a in reading.subject_actions() if a in RECOMMEND_ACTIONS]
     if actions:
         return actions
     conditions = [f"condition.{c}" for c in case.conditions or ()]
-    return rules_reading(compiled_pack(), conditions) if conditions else []
+    if conditions:
+        return rules_reading(compiled_pack(), conditions)
+    if kind == "role":
+        return []
+    return [a for a in reading.given_actions() if a in RECOMMEND_ACTIONS]
 
 
 def _role(case: Case, reading: Reading, kind: str) -> Plan:
-    actions = _subject_actions(case, reading)
+    actions = _subject_actions(case, reading, kind)
     named = [a for a in reading.named_actions() if a in RECOMMEND_ACTIONS]
     plan = (
         _scenario(case, named, course=True)
@@ -252,7 +262,19 @@ def _established(case: Case) -> bool:
 
 
 def plan_answer(intent: str, question: str, case: Case, reading: Reading, general: bool) -> Plan:
-    """The assessment and lead for one question (see the module docstring)."""
+    """The assessment and lead for one question (see the module docstring), with a verdict
+    on each option or subject the question names."""
+    plan = _plan(intent, question, case, reading, general)
+    asked = [m for m in reading.options + reading.subjects if m.label != "ACTION" and m.actions]
+    if asked:
+        plan.verdicts = _verdicts(plan.assessment, asked)
+        against = [line for line in plan.verdicts if ": advised against" in line]
+        if len(against) == len(asked) and intent != "procedure_indicated":
+            plan.advised_against = against
+    return plan
+
+
+def _plan(intent: str, question: str, case: Case, reading: Reading, general: bool) -> Plan:
     if intent == "choose":
         return _choose(case, reading)
     if intent == "continue":
@@ -268,7 +290,7 @@ def plan_answer(intent: str, question: str, case: Case, reading: Reading, genera
     if asks_for_treatment(question) and case.conditions and general:
         return _role(case, reading, "role")
     plan = _patient(case)
-    if asks_for_treatment(question):
+    if asks_for_treatment(question) and plan.assessment.phenotype == "undetermined":
         primary = next((r for r in plan.assessment.recommendations if r.role == "primary"), None)
         if primary is None or primary.action not in group("therapy"):
             return lead_with(plan, _best(plan.assessment, _ordered("therapy")))

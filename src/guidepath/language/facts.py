@@ -74,6 +74,7 @@ class Reading:
     hypothetical: bool = False
     options: list[Mention] = field(default_factory=list)
     subjects: list[Mention] = field(default_factory=list)
+    given: list[Mention] = field(default_factory=list)
 
     def note(self, text: str) -> None:
         if text not in self.understood:
@@ -92,6 +93,11 @@ class Reading:
         return list(
             dict.fromkeys(m.value for m in self.options + self.subjects if m.label == "ACTION")
         )
+
+    def given_actions(self) -> list[str]:
+        """Actions of the treatments reported as given ("recovery after SI joint fusion"): what a
+        question about results or risks is about when it names nothing else."""
+        return list(dict.fromkeys(a for m in self.given for a in m.actions))
 
     def subject_actions(self) -> list[str]:
         """The pathway actions the question asks about: actions it names outright first ("how
@@ -131,7 +137,27 @@ def _mentions(text: str, pack: str | None) -> list[Mention]:
         since = max(next(earlier, clause[0]), clause[0])
         found.append(mention_of(entity, text, clause, since, until))
     _options_joined_by_or(found, text)
+    _share_reach(found, text)
     return found
+
+
+def _share_reach(mentions: list[Mention], text: str) -> None:
+    """A treatment's outcome is looked for up to the next treatment; treatments listed together
+    ("physical therapy and naproxen have not helped") share what follows the list."""
+    treatments = [m for m in mentions if m.label in TREATMENT_LABELS]
+    for first, second in itertools.pairwise(treatments):
+        end = first.start + len(first.text)
+        if second.start - end <= len(first.after):
+            between = text[end : second.start]
+            joined = LIST_JOIN_AND.match(between) is not None
+            first.after = between + (second.after if joined else "")
+    for first, second in reversed(list(itertools.pairwise(treatments))):
+        between = text[first.start + len(first.text) : second.start]
+        if LIST_JOIN_AND.match(between) and not outcome_in(first.after):
+            first.after = between + second.after
+    for mention in treatments:
+        if mention.assertion == "subject" and outcome_in(mention.after):
+            mention.assertion = "affirmed"  # "naproxen and ibuprofen both failed"
 
 
 LIST_JOIN_AND = re.compile(r"^[\s,]*(?:and|or|&|,)?[\s,]*$", re.IGNORECASE)
@@ -150,11 +176,29 @@ def _options_joined_by_or(mentions: list[Mention], text: str) -> None:
                     mention.assertion = "option"
 
 
+FIRST_PERSON_HEALTH = re.compile(
+    r"\bI(?:'m| am| have|'ve| had| was| feel| get)\b|\bmy (?:back|pain|hips?|buttocks?|joints?|"
+    r"spine|neck|symptoms|doctor|rheumatologist|mri|x-?ray|crp|labs?)\b|\bme\b",
+    re.IGNORECASE,
+)
+
+
+def _asked_for_a_relative(mentions: list[Mention], text: str) -> None:
+    """ "My husband has AS and his Humira stopped working": when the asker says nothing of their
+    own health, the relative the question names is the patient, not family history."""
+    if FIRST_PERSON_HEALTH.search(text):
+        return
+    for mention in mentions:
+        if mention.assertion == "family":
+            mention.assertion = "affirmed"
+
+
 def read_question(question: str, pack: str | None = None) -> Reading:
     """The facts of one question (see the module docstring)."""
     reading = Reading()
     stem, lettered = split_lettered_options(" ".join(question.split()))
     mentions = _mentions(stem, pack)
+    _asked_for_a_relative(mentions, stem)
     _codes(stem, reading)
     patient = patient_in(stem)
     if patient:
@@ -317,13 +361,13 @@ def _treatment_record(mention: Mention, following: str) -> dict[str, Any]:
             record["purpose"] = "therapeutic"
         if relief is not None:
             record["relief_pct"] = relief
-        if weeks is not None and re.search(r"relie|last", clause, re.I):
+        if weeks is not None and re.search(r"relie|last|help|improv|better", clause, re.I):
             record["relief_weeks"] = weeks
         if re.search(r"\bguided\b|fluoroscop|\bct[- ]guided|ultrasound[- ]guided", clause, re.I):
             record["image_guided"] = True
     elif weeks is not None and not re.search(r"relie", mention.own + mention.lead, re.I):
         record["weeks"] = weeks
-    outcome = outcome_in(clause) or outcome_in(following)
+    outcome = outcome_in(mention.own) or outcome_in(mention.lead) or outcome_in(following)
     if outcome:
         record["outcome"] = outcome
     if re.search(r"\b(?:currently|current|on|continue|taking|still)\b", clause, re.I):
@@ -336,6 +380,7 @@ def _treatment(mention: Mention, reading: Reading) -> None:
     if mention.assertion == "negated":
         reading.note(f"no {mention.words}")
         return
+    reading.given.append(mention)
     if mention.value == "conservative":
         _conservative_failed(mention.clause, reading)
         return

@@ -39,6 +39,7 @@ Intent = Literal[
     "out_of_scope",
 ]
 NEEDS_SUBJECT = frozenset({"expectation", "risks", "role"})
+ABOUT_RESULTS = frozenset({"expectation", "risks"})  # may be about a treatment already given
 
 
 @cache
@@ -82,7 +83,8 @@ def _admissible(kind: str, reading: Reading, case: dict[str, Any]) -> bool:
     if kind == "procedure_indicated":
         return bool(procedures_asked(reading))
     if kind in NEEDS_SUBJECT:
-        return bool(reading.subject_actions() or case.get("conditions"))
+        given = reading.given_actions() if kind in ABOUT_RESULTS else []
+        return bool(reading.subject_actions() or case.get("conditions") or given)
     return True
 
 

@@ -23,6 +23,7 @@ from typing import Any, Literal
 from guidepath.language.nlp import compiled_cues
 from guidepath.language.patterns import outcome_in
 
+MODAL_QUESTION = re.compile(r"^\W*(?:should|could|can|would|will|may|might|shall)\b", re.IGNORECASE)
 Assertion = Literal["affirmed", "negated", "possible", "family", "option", "subject"]
 TREATMENT_LABELS = frozenset({"DRUG", "TREATMENT"})
 
@@ -67,7 +68,9 @@ def _treatment_assertion(before: str, own: str) -> Assertion:
     otherwise it is the question's subject."""
     option_cues, history_cues, _, lead_cues = compiled_cues()
     option_at = _last_end(option_cues, before)
-    history_at = max(_last_end(history_cues, before), _last_end(lead_cues, before))
+    history_at = _last_end(history_cues, before)
+    if not MODAL_QUESTION.match(before):  # "should my AS be treated with X?" asks about X
+        history_at = max(history_at, _last_end(lead_cues, before))
     if option_at > history_at:
         return "option"
     if history_at >= 0 or _last_end(history_cues, own) >= 0 or outcome_in(before + own):

@@ -59,7 +59,8 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         "secondary_nonresponse",
         re.compile(
             r"lost (?:its |the |their )?(?:response|effect|efficacy)|stopped working|loss of "
-            r"response|secondary non-?response|no longer (?:works|working|helps)|wore off",
+            r"response|secondary non-?response|no longer (?:works|working|helps)|wore off|"
+            r"(?:isn't|is not|aren't|are not) working anymore|not working any ?more",
             re.I,
         ),
     ),
@@ -71,11 +72,19 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("partial", re.compile(r"partial|partly|some relief|somewhat", re.I)),
+    (
+        "partial",
+        re.compile(
+            r"partial|partly|some relief|somewhat|briefly|temporar\w*|short[- ]lived|"
+            r"short[- ]term|only for a (?:few|couple)",
+            re.I,
+        ),
+    ),
     (
         "inadequate",
         re.compile(
             r"fail|not respond|no response|no better|not better|(?:have|has|had) not improved|"
+            r"(?:has|have|had|did|does|do|is|are|was|were)(?:n't|n’t| not) (?:improv|help|work)\w*|"
             r"not improved|resistant|did ?n[o']t (?:work|help)|do ?n[o']t work|does ?n[o']t "
             r"work|not working|no relief|little (?:or no )?relief|ineffective|inadequate|not "
             r"helped|no improvement|unresponsive|despite|refractory"
@@ -86,8 +95,8 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
     (
         "good",
         re.compile(
-            r"respond(?:s|ing|ed) well|good response|works well|well[- ]controlled|"
-            r"remission|helped a lot|working well",
+            r"respond(?:s|ing|ed) well|good response|work(?:s|ed|ing)? well|well[- ]controlled|"
+            r"remission|helped|working well|(?:feel|feeling|felt|doing|does) (?:much )?(?:better|well)",
             re.I,
         ),
     ),
