@@ -96,7 +96,8 @@ OUTCOMES: list[tuple[str, re.Pattern[str]]] = [
         "good",
         re.compile(
             r"respond(?:s|ing|ed) well|good response|work(?:s|ed|ing)? well|well[- ]controlled|"
-            r"remission|helped|working well|(?:feel|feeling|felt|doing|does) (?:much )?(?:better|well)",
+            r"remission|helped|working well|"
+            r"(?:feel|feeling|felt|doing|does) (?:much )?(?:better|well)",
             re.I,
         ),
     ),
