@@ -63,7 +63,7 @@ def test_ask_switch_audience_and_follow_a_citation(site: str, page: Page) -> Non
     )
     p.get_by_role("button", name="Ask").click()
     heading = p.get_by_role("heading", level=1)
-    assert "NSAIDs" in heading.inner_text()
+    assert "TNF inhibitor" in heading.inner_text()
     assert "TNF inhibitor" in p.locator(".bottom-line").inner_text()
     p.get_by_role("link", name="Patient or caregiver").click()
     assert "TNF-blocker" in p.locator(".bottom-line").inner_text()

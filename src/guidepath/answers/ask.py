@@ -13,6 +13,7 @@ from guidepath.answers.compose import DISCLAIMER, Citer, compose, primary_proced
 from guidepath.answers.conversation import Conversation, merge_case
 from guidepath.answers.models import Answer, Audience, Section, SectionItem
 from guidepath.answers.plan import plan_answer
+from guidepath.case import Case
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.necessity import check_necessity
 from guidepath.engine.pathway import as_case
@@ -98,14 +99,15 @@ def _case_answer(
     facts: dict[str, Any],
     understood: list[str],
     reading: Reading,
+    case: Case,
 ) -> Answer:
     general = not has_patient_facts(facts)
-    plan = plan_answer(intent, question, as_case(facts), reading, general)
+    plan = plan_answer(intent, question, case, reading, general)
     assessment = plan.assessment
     determination = plan.determination
     if determination is None:
         procedure = primary_procedure(assessment)
-        determination = check_necessity(procedure, facts) if procedure else None
+        determination = check_necessity(procedure, case) if procedure else None
     related = related_questions(f"{question} {assessment.stage_title}", exclude=question)
     answer = compose(
         assessment,
@@ -185,7 +187,7 @@ def answer_facts(
 ) -> Answer:
     """Answer a question about known facts (after reading, or merged over a conversation)."""
     understood = understood or []
-    as_case(facts)  # refuse facts that do not fit the contract before anything else
+    case = as_case(facts)  # refuse bad facts first; the one validation of this question
     reading = reading if reading is not None else read_question(question)
     intent = classify(question, facts, reading)
     if intent == "out_of_scope":
@@ -208,7 +210,7 @@ def answer_facts(
         topic = next((d.item for d, _ in search(question) if isinstance(d.item, Topic)), None)
         if topic is not None:
             return _topic_answer(question, topic, audience, facts, understood)
-    return _case_answer(question, intent, audience, facts, understood, reading)
+    return _case_answer(question, intent, audience, facts, understood, reading, case)
 
 
 def ask(
