@@ -43,7 +43,8 @@ def score(items: list[dict[str, Any]]) -> dict[str, Any]:
         by_intent[answer.intent][0] += hit
         by_intent[answer.intent][1] += 1
         if not hit:
-            misses.append(f"miss q{index} [{answer.intent}]: {primary} vs {expect['primary_any_of']}")
+            wanted = expect["primary_any_of"]
+            misses.append(f"miss q{index} [{answer.intent}]: {primary} vs {wanted}")
     return {
         "right": right,
         "scored": scored,
