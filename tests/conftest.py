@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# No background warm reader from the commands the suite runs (tests/unit/test_warm.py tests it).
+os.environ["GUIDEPATH_WARM"] = "0"
 SHARED = Path(os.environ.get("GUIDEPATH_SHARED", ROOT.parent / "shared"))
 
 

@@ -171,33 +171,76 @@ def ask(
     session: SessionOpt = None,
 ) -> None:
     """Answer a clinical question as a cited article; follow-ups refine the same case."""
+    from guidepath.answers import warm
+
+    width, color = _terminal()
+    arguments = {
+        "question": question,
+        "audience": audience.value,
+        "output": output.value,
+        "session": str(session.resolve()) if session else None,
+        "cwd": str(Path.cwd()),
+        "width": width,
+        "color": color,
+    }
+    reply = warm.request(arguments) if warm.enabled() else None
+    if reply is None or reply.get("failed"):
+        out, err, code = ask_output(question, audience.value, output.value, session, width, color)
+        if warm.enabled():
+            warm.start()
+    else:
+        out, err, code = reply["out"], reply["err"], reply["code"]
+    sys.stdout.write(out)
+    sys.stderr.write(err)
+    raise typer.Exit(code)
+
+
+def _terminal() -> tuple[int, bool]:
+    """The width and colour the answer is laid out for (the same warm or cold)."""
+    import shutil
+
+    tty = sys.stdout.isatty()
+    return (shutil.get_terminal_size().columns if tty else 80), tty
+
+
+def ask_output(
+    question: str,
+    audience: str,
+    output: str,
+    session: Path | None,
+    width: int = 80,
+    color: bool = False,
+) -> tuple[str, str, int]:
+    """What ``guidepath ask`` prints: (stdout, stderr, exit code). Bad input is exit code 2."""
     from pydantic import ValidationError
 
     from guidepath.answers.ask import ask as run
     from guidepath.answers.conversation import Conversation
+    from guidepath.errors import BadInput
 
     try:
         conversation = Conversation.load(session) if session else None
     except (ValidationError, json.JSONDecodeError, OSError) as error:
-        fail([f"session: cannot use {str(session)!r} ({type(error).__name__})"])
-    with input_errors():
-        answer = run(question, audience=audience.value, conversation=conversation)
+        return "", f"error: session: cannot use {str(session)!r} ({type(error).__name__})\n", 2
+    try:
+        answer = run(question, audience=audience, conversation=conversation)  # type: ignore[arg-type]
+    except BadInput as error:
+        return "", "".join(f"error: {line}\n" for line in error.lines()), 2
     if session and conversation is not None:
         conversation.save(session)
-    _print_answer(answer, output)
+    return _answer_text(answer, OutputFormat(output), width, color), "", 0
 
 
-def _print_answer(answer: Any, output: OutputFormat) -> None:
+def _answer_text(answer: Any, output: OutputFormat, width: int, color: bool) -> str:
     from guidepath.answers import render
 
     if output is OutputFormat.json:
-        print_json(answer)
-    elif output is OutputFormat.markdown:
-        typer.echo(render.to_markdown(answer), nl=False)
-    elif output is OutputFormat.html:
-        typer.echo(render.to_html(answer), nl=False)
-    else:
-        render.print_answer(answer)
+        return str(answer.model_dump_json(indent=2)) + "\n"
+    if output is OutputFormat.markdown:
+        return render.to_markdown(answer)
+    if output is OutputFormat.html:
+        return render.to_html(answer)
+    return render.terminal_text(answer, width=width, color=color)
 
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface (default 127.0.0.1).")]

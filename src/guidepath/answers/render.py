@@ -59,9 +59,14 @@ def to_html(answer: Answer) -> str:
     return str(_template().render(answer=answer))
 
 
-def print_answer(answer: Answer) -> None:
-    """The article for the terminal."""
+def terminal_text(answer: Answer, width: int = 80, color: bool = False) -> str:
+    """The article as the terminal shows it, laid out for ``width`` columns."""
+    import io
+
     from rich.console import Console
     from rich.markdown import Markdown
 
-    Console().print(Markdown(to_markdown(answer)))
+    buffer = io.StringIO()
+    console = Console(file=buffer, width=width, force_terminal=color, no_color=not color)
+    console.print(Markdown(to_markdown(answer)))
+    return buffer.getvalue()
