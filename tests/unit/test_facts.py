@@ -78,14 +78,17 @@ def test_provocation_tests_not_done_widen_the_count() -> None:
     assert facts_of({"exam": {"provocation_tests": all_done}})["provocation.positive"] == 6
 
 
+GUIDED = {"image_guided": True}
+
+
 def test_blocks_classified_by_relief() -> None:
     facts = facts_of(
         {
             "treatments": [
-                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 80},
-                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 60},
-                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 10},
-                {"type": "sij_injection", "purpose": "diagnostic"},
+                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 80, **GUIDED},
+                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 60, **GUIDED},
+                {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 10, **GUIDED},
+                {"type": "sij_injection", "purpose": "diagnostic", **GUIDED},
             ]
         }
     )
@@ -150,3 +153,13 @@ def test_conditions_implied_by_diagnosis_codes() -> None:
 def test_crp_elevation_threshold() -> None:
     assert facts_of({"labs": {"crp_mg_l": 12}})["labs.crp_elevated"] is True
     assert facts_of({"labs": {"crp_mg_l": 3}})["labs.crp_elevated"] is False
+
+
+def test_only_an_image_guided_block_confirms_the_joint() -> None:
+    """An unguided block is not diagnostic; one whose guidance is unrecorded may not be."""
+    block = {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": 90}
+    unguided = facts_of({"treatments": [{**block, "image_guided": False}]})
+    assert unguided["blocks.count"] == 0 and unguided["blocks.positive"] == 0
+    assert unguided["blocks.unguided"] == 1
+    assert facts_of({"treatments": [block]})["blocks.positive"] == Range(0, 1)
+    assert facts_of({"treatments": [{**block, **GUIDED}]})["blocks.positive"] == 1

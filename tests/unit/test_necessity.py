@@ -16,7 +16,12 @@ PT = {"type": "physical_therapy", "weeks": 8, "outcome": "inadequate"}
 
 
 def diag(relief: float | None) -> dict[str, Any]:
-    return {"type": "sij_injection", "purpose": "diagnostic", "relief_pct": relief}
+    return {
+        "type": "sij_injection",
+        "purpose": "diagnostic",
+        "relief_pct": relief,
+        "image_guided": True,
+    }
 
 
 def ther(relief: float | None, weeks: float | None, months_ago: float | None = 2) -> dict[str, Any]:

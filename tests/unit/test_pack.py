@@ -96,6 +96,7 @@ def test_every_fact_a_condition_reads_is_derived_by_the_engine() -> None:
     pack, known = compiled.pack, _derivable_facts()
     trees = [r.when for r in pack.recommendations.values() if r.when]
     trees += [s.when for s in pack.pathway.stages] + [w.when for w in pack.pathway.warnings]
+    trees += [g.when for g in pack.pathway.gates]
     trees += list(pack.pathway.definitions.values())
     used = {fact for tree in trees for fact in leaf_facts(tree, compiled.compiler)}
     asked = {a.fact for s in pack.pathway.stages for a in s.asks} | {
@@ -111,6 +112,7 @@ def test_stage_rules_are_only_named_by_stages() -> None:
         for s in pack.pathway.stages
         for rid in s.primary + s.alternatives + s.adjuncts + s.next_if_fails + s.avoid
     }
+    named |= {g.primary for g in pack.pathway.gates} | {pack.pathway.fallback_primary or ""}
     stage_only = {r.id for r in pack.recommendations.values() if r.scope == "stage"}
     assert stage_only <= named, stage_only - named
 

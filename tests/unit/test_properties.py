@@ -111,3 +111,39 @@ def test_random_valid_cases_keep_the_engines_promises(case: dict[str, Any]) -> N
     if case.get("red_flags"):
         assert assessment.recommendations[0].action == "urgent_evaluation"
         assert not {"rfa_lateral_branch", "sij_fusion_mis", "start_tnfi"} & set(recommended)
+
+
+BIOLOGIC_STARTS = {"start_tnfi", "switch_tnfi", "switch_to_il17i", "start_il17i", "start_jaki"}
+SIJ_PROCEDURES = {
+    "diagnostic_sij_block",
+    "confirmatory_sij_block",
+    "therapeutic_sij_injection",
+    "repeat_sij_injection",
+    "rfa_lateral_branch",
+    "repeat_rfa",
+    "sij_fusion_mis",
+    "prolotherapy",
+    "prp",
+}
+
+
+def now(assessment: Any) -> set[str]:
+    return {r.action for r in assessment.recommendations if r.role != "next_if_fails"}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_strategy)
+def test_safety_gates_hold_on_random_cases(case: dict[str, Any]) -> None:
+    """No b/tsDMARD now with infection, TB or hepatitis B; no TNF inhibitor with a documented
+    contraindication; no SI joint procedure now with a red flag or a fracture on imaging."""
+    assessment = evaluate(case)
+    conditions = set(case.get("conditions") or [])
+    if conditions & {"active_infection", "latent_tb", "hepatitis_b"}:
+        assert not now(assessment) & BIOLOGIC_STARTS
+    if conditions & {"heart_failure_severe", "demyelinating_disease"}:
+        tnfi_now = {r.action for r in assessment.recommendations if r.role != "next_if_fails"}
+        assert not tnfi_now & {"start_tnfi", "switch_tnfi"}
+    fracture = any("fracture" in s["findings"] for s in case.get("imaging") or [])
+    if case.get("red_flags") or fracture:
+        assert not now(assessment) & SIJ_PROCEDURES
+        assert assessment.recommendations[0].action == "urgent_evaluation"

@@ -20,7 +20,15 @@ from guidepath.engine.conditions import (
 )
 from guidepath.engine.models import EvidenceItem, Reference, WarningItem
 from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
-from guidepath.knowledge.schema import Ask, ConditionNode, Pack, Recommendation, Stage, Warning
+from guidepath.knowledge.schema import (
+    Ask,
+    ConditionNode,
+    Gate,
+    Pack,
+    Recommendation,
+    Stage,
+    Warning,
+)
 
 FACT_FIELDS: dict[str, str] = {
     "condition": "conditions",
@@ -96,6 +104,15 @@ class CompiledWarning:
 
 
 @dataclass(frozen=True)
+class CompiledGate:
+    """A safety gate with its compiled condition."""
+
+    gate: Gate
+    holds: Compiled
+    explain: Explainer
+
+
+@dataclass(frozen=True)
 class CompiledAsk:
     """A global question: ask for ``ask.fact`` when ``holds`` (or always)."""
 
@@ -116,6 +133,7 @@ class CompiledPack:
     asks: tuple[CompiledAsk, ...]
     references: dict[str, Reference]
     thresholds: dict[str, float] = field(default_factory=dict)
+    gates: tuple[CompiledGate, ...] = ()
 
 
 def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:
@@ -188,6 +206,10 @@ def compile_pack(pack: Pack) -> CompiledPack:
         asks=tuple(CompiledAsk(a, _maybe(compiler, a.when)) for a in pack.pathway.asks),
         references=_references(pack),
         thresholds=dict(pack.pathway.thresholds),
+        gates=tuple(
+            CompiledGate(g, compiler.compile(g.when), compile_explainer(g.when, compiler))
+            for g in pack.pathway.gates
+        ),
     )
 
 

@@ -213,7 +213,7 @@ def _treatment_facts(
     _nsaid_facts([t for t in conservative if t.type in NSAIDS], facts)
     _conservative_facts(conservative, facts)
     _advanced_therapy_facts([t for t in treatments if t.type in ADVANCED_CLASSES], facts)
-    _response_from_asdas(facts)
+    _response_from_asdas(facts, limits)
     _block_facts(injections, limits, facts)
     _therapeutic_injection_facts(injections, limits, facts)
     _rfa_facts(by_type.get("rfa", []), limits, facts)
@@ -272,19 +272,32 @@ def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) ->
     facts["biologic.current_weeks"] = current.weeks if current else None
 
 
-def _response_from_asdas(facts: dict[str, Any]) -> None:
-    """A b/tsDMARD on for ≥12 weeks with no recorded outcome is judged by the ASDAS change:
-    a clinically important improvement (≥1.1) is a good response, less is an inadequate one."""
-    improvement = facts.get("activity.improvement")
+def _response_from_asdas(facts: dict[str, Any], limits: Thresholds) -> None:
+    """A b/tsDMARD on for ≥12 weeks with no recorded outcome is judged: by the ASDAS change
+    when there is one (a clinically important improvement, ≥1.1, is a good response), otherwise
+    high activity still present (ASDAS ≥2.1 or BASDAI ≥4) is an inadequate response."""
     weeks = facts.get("biologic.current_weeks")
-    if improvement is None or facts.get("biologic.current_outcome") is not None:
+    if facts.get("biologic.current_outcome") is not None or weeks is None:
         return
-    if weeks is None or weeks < 12:
+    if weeks < limits["biologic_response_weeks"]:
         return
-    outcome = "inadequate" if improvement == "no_important_improvement" else "good"
+    improvement = facts.get("activity.improvement")
+    if improvement is not None:
+        outcome = "inadequate" if improvement == "no_important_improvement" else "good"
+    elif _still_active(facts, limits):
+        outcome = "inadequate"
+    else:
+        return
     facts["biologic.current_outcome"] = outcome
     if facts.get("biologic.latest_class") == "tnfi":
         facts["tnfi.latest_outcome"] = outcome
+
+
+def _still_active(facts: dict[str, Any], limits: Thresholds) -> bool:
+    asdas, basdai = facts.get("activity.asdas"), facts.get("activity.basdai")
+    return (asdas is not None and asdas >= limits["asdas_active"]) or (
+        basdai is not None and basdai >= limits["basdai_active"]
+    )
 
 
 def _relief_count(items: list[Treatment], test: Any) -> int | Range:
@@ -294,13 +307,29 @@ def _relief_count(items: list[Treatment], test: Any) -> int | Range:
 
 
 def _block_facts(injections: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
-    """Diagnostic blocks: positive at ≥75% relief of the index pain, negative below 50%."""
-    blocks = [t for t in injections if t.purpose == "diagnostic"]
+    """Diagnostic blocks: positive at ≥75% relief of the index pain, negative below 50%. Only an
+    image-guided block is diagnostic: one documented as unguided is not counted, and one whose
+    guidance is not recorded may or may not count (a range)."""
+    blocks = [t for t in injections if t.purpose == "diagnostic" and t.image_guided is not False]
     positive, negative = limits["block_positive_pct"], limits["block_negative_pct"]
     facts["blocks.count"] = len(blocks)
-    facts["blocks.positive"] = _relief_count(blocks, lambda r: r >= positive)
+    facts["blocks.unguided"] = sum(
+        1 for t in injections if t.purpose == "diagnostic" and t.image_guided is False
+    )
+    facts["blocks.positive"] = _positive_blocks(blocks, positive)
     facts["blocks.negative"] = _relief_count(blocks, lambda r: r < negative)
     facts["blocks.indeterminate"] = _relief_count(blocks, lambda r: negative <= r < positive)
+
+
+def _positive_blocks(blocks: list[Treatment], threshold: float) -> int | Range:
+    """Blocks known to be image-guided with ≥threshold relief, up to those that could be."""
+    sure = sum(
+        1
+        for t in blocks
+        if t.image_guided and t.relief_pct is not None and t.relief_pct >= threshold
+    )
+    could = sum(1 for t in blocks if t.relief_pct is None or t.relief_pct >= threshold)
+    return sure if sure == could else Range(sure, could)
 
 
 def _chronological(items: list[Treatment]) -> list[Treatment]:

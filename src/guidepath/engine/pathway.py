@@ -219,6 +219,50 @@ def _apply_globals(cp: CompiledPack, c: _Collector) -> None:
             c.ask_all([ask.ask])
 
 
+def _gated(
+    cp: CompiledPack, c: _Collector, recommendations: list[RecommendationItem]
+) -> list[RecommendationItem]:
+    """Apply the safety gates that hold, then make sure one primary leads (the fallback)."""
+    for gate in cp.gates:
+        blocked = set(gate.gate.blocks)
+        now = [r for r in recommendations if r.role != "next_if_fails"]
+        touched = bool(blocked & {r.action for r in now}) or gate.gate.always_leads
+        if not touched or gate.holds(c.facts) != TRUE:
+            continue
+        led = gate.gate.always_leads or any(
+            r.role == "primary" and r.action in blocked for r in recommendations
+        )
+        recommendations = [
+            r for r in recommendations if r.role == "next_if_fails" or r.action not in blocked
+        ]
+        if led:
+            recommendations = _lead(
+                cp, c, gate.gate.primary, list(gate.explain(c.facts)), recommendations
+            )
+    if not any(r.role == "primary" for r in recommendations) and cp.pack.pathway.fallback_primary:
+        recommendations = _lead(cp, c, cp.pack.pathway.fallback_primary, [], recommendations)
+    return recommendations
+
+
+def _lead(
+    cp: CompiledPack,
+    c: _Collector,
+    rule_id: str,
+    why: list[str],
+    recommendations: list[RecommendationItem],
+) -> list[RecommendationItem]:
+    """``rule_id`` as the primary, ahead of what is left (any other primary becomes adjunct)."""
+    c.recommended = []
+    c.recommend(cp.rules[rule_id], "primary", why, explain=False)
+    item = c.recommended[0][2]
+    rest = [
+        r if r.role != "primary" else trusted(RecommendationItem, {**r.__dict__, "role": "adjunct"})
+        for r in recommendations
+        if r.action != item.action
+    ]
+    return [item, *rest]
+
+
 def _warnings(cp: CompiledPack, facts: Facts) -> list[WarningItem]:
     return [w.item for w in cp.warnings if w.holds(facts) == TRUE]
 
@@ -251,7 +295,7 @@ def evaluate(
             facts["phenotype"] = stage.stage.track  # the question is about that track
     _apply_stage(cp, stage, primaries, collector)
     _apply_globals(cp, collector)
-    recommendations = collector.final_recommendations(stage.stage.suppress)
+    recommendations = _gated(cp, collector, collector.final_recommendations(stage.stage.suppress))
     avoid = list(collector.avoided.values())
     warnings = _warnings(cp, facts)
     cited = [cid for rec in recommendations for cid in rec.citations]

@@ -188,17 +188,34 @@ class Warning(PackModel):
     citations: list[str] = Field(min_length=1)
 
 
+class Gate(PackModel):
+    """A safety gate: while ``when`` holds, the ``blocks`` actions are not recommended now and,
+    if one of them would have led, the ``primary`` recommendation leads instead ("treat the
+    infection before any biologic", "find the other pain source before any SI joint block").
+    Later steps (next-if-fails) stay, as what follows once the gate is cleared. With
+    ``always_leads`` the primary leads whenever the gate holds (a fracture on imaging)."""
+
+    id: str
+    when: ConditionNode
+    blocks: list[Action] = Field(min_length=1)
+    primary: str
+    always_leads: bool = False
+
+
 class Pathway(PackModel):
-    """Thresholds, named conditions, ordered stages, warnings and global asks.
+    """Thresholds, named conditions, ordered stages, gates, warnings and global asks.
 
     ``thresholds`` holds the numbers derived facts use (e.g. ``block_positive_pct: 75``), each
-    documented with its source in the YAML.
+    documented with its source in the YAML. ``fallback_primary`` leads when every primary of a
+    stage is blocked (by an avoidance or a gate).
     """
 
     thresholds: dict[str, float]
     definitions: dict[str, ConditionNode] = Field(default_factory=dict)
     asks: list[Ask] = Field(default_factory=list)
     stages: list[Stage]
+    gates: list[Gate] = Field(default_factory=list)
+    fallback_primary: str | None = None
     warnings: list[Warning] = Field(default_factory=list)
 
 
@@ -437,6 +454,12 @@ def _dangling_references(pack: Pack) -> list[str]:
         for cid in ids
         if cid not in pack.sources
     ]
+    gate_rules = [g.primary for g in pack.pathway.gates] + [pack.pathway.fallback_primary or ""]
+    problems += [
+        f"pathway gate or fallback names unknown recommendation {rid!r}"
+        for rid in gate_rules
+        if rid and rid not in pack.recommendations
+    ]
     for stage in pack.pathway.stages:
         named = stage.primary + stage.alternatives + stage.adjuncts
         named += stage.next_if_fails + stage.avoid
@@ -465,5 +488,5 @@ def _dangling_references(pack: Pack) -> list[str]:
     return problems
 
 
-for _model in (All, AnyOf, Not, Ask, Criterion, Pathway, Recommendation, Stage, Warning):
+for _model in (All, AnyOf, Not, Ask, Criterion, Gate, Pathway, Recommendation, Stage, Warning):
     _model.model_rebuild()
