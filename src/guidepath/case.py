@@ -5,7 +5,9 @@ has none of the listed conditions, while a case without ``conditions`` says noth
 Three additions serve text and records that describe a patient only in part: ``suspected`` holds
 what is suspected but not confirmed (``["axial_spondyloarthritis"]``: work it up, do not treat it
 as a diagnosis); ``partial_lists`` names lists that hold only what the source mentioned
-(``["conditions"]``: a condition not listed is unknown, not absent); ``absent`` names conditions or
+(``["conditions"]``: a condition not listed is unknown, not absent; ``["treatments"]``: a kind of
+treatment not listed, e.g. physical therapy, is unknown, not "never tried"); ``absent`` names
+conditions or
 red flags the source explicitly denied ("no fever").
 Unknown words are rejected (``extra="forbid"`` and ``Literal`` vocabularies), so a typo can never be
 read as a silent "no".

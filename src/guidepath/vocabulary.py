@@ -101,7 +101,7 @@ RedFlag = Literal[
 # What a source suspects but has not confirmed ("suspected axSpA", "rule out SI joint pain").
 Suspicion = Literal["axial_spondyloarthritis", "sacroiliac_joint_pain"]
 # Lists of a case that may be partial: only what a source mentioned, not a full review.
-PartialList = Literal["conditions", "red_flags"]
+PartialList = Literal["conditions", "red_flags", "treatments"]
 
 Phenotype = Literal["inflammatory", "mechanical", "undetermined"]
 Role = Literal["primary", "adjunct", "alternative", "next_if_fails", "monitoring", "diagnostic"]

@@ -119,7 +119,7 @@ def test_calc_json_and_named_field_errors() -> None:
 
 def test_ask_formats_and_session(tmp_path: Path) -> None:
     session = tmp_path / "s.json"
-    question = "ankylosing spondylitis, failed naproxen for 6 weeks, pain 7/10"
+    question = "ankylosing spondylitis, failed naproxen then diclofenac over 6 weeks, pain 7/10"
     first = guidepath("ask", question, "--session", str(session), "--format", "json")
     assert first.returncode == 0, first.stderr
     assert json.loads(first.stdout)["recommendations"][0]["action"] == "start_tnfi"

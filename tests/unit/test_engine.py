@@ -89,9 +89,12 @@ def test_primary_recommendation_explains_why() -> None:
     case = {
         "diagnoses": ["M45.9"],
         "pain": {"nrs": 7},
-        "treatments": [{"type": "nsaid", "weeks": 6, "outcome": "inadequate"}],
+        "treatments": [
+            {"type": "nsaid", "agent": "naproxen", "weeks": 3, "outcome": "inadequate"},
+            {"type": "nsaid", "agent": "etoricoxib", "weeks": 3, "outcome": "inadequate"},
+        ],
         "conditions": [],
         "red_flags": [],
     }
     why = evaluate(case).recommendations[0].why
-    assert any("NSAIDs failed" in reason for reason in why)
+    assert any("2 NSAIDs failed" in reason for reason in why)

@@ -123,6 +123,18 @@ CRITERIA: dict[str, tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] 
         {"treatments": [diag(80), diag(30)]},
         {"treatments": [diag(80), diag(None)]},
     ),
+    "conservative_six_weeks": (
+        "diagnostic_sij_block",
+        {"treatments": [{**PT, "weeks": 8}]},
+        {"treatments": [{**PT, "weeks": 3}]},
+        {},
+    ),
+    "repeat_relief_two_months": (
+        "therapeutic_sij_injection",
+        {"treatments": [ther(60, 10)]},
+        {"treatments": [ther(60, 4)]},
+        {"treatments": [ther(60, None)]},
+    ),
     "nonoperative_six_months": (
         "sij_fusion_mis",
         {"treatments": [{**PT, "weeks": 30}]},

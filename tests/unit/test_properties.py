@@ -147,3 +147,21 @@ def test_safety_gates_hold_on_random_cases(case: dict[str, Any]) -> None:
     if case.get("red_flags") or fracture:
         assert not now(assessment) & SIJ_PROCEDURES
         assert assessment.recommendations[0].action == "urgent_evaluation"
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case_strategy)
+def test_evaluate_and_necessity_agree(case: dict[str, Any]) -> None:
+    """Nothing is recommended now whose clinical determination for the same case is not met."""
+    from guidepath import check_necessity
+    from guidepath.engine.compiled import compiled_pack
+
+    procedures = compiled_pack().pack.procedures.values()
+    recommended = now(evaluate(case))
+    for procedure in procedures:
+        if set(procedure.actions) & recommended:
+            determination = check_necessity(procedure.id, case)
+            assert determination.determination != "not_met", (
+                procedure.id,
+                [c.id for c in determination.criteria if c.status == "not_met"],
+            )

@@ -193,6 +193,8 @@ def _necessity(case: Case, reading: Reading, general: bool) -> Plan:
         failed = [c.text for c in determination.criteria if c.status == "not_met"]
         return lead_with(plan, _rule_item(remedy, [f"not met: {t}" for t in failed]))
     if _best(plan.assessment, [procedure]) is None:
+        if not general:  # this patient's pathway step leads; the criteria say what to document
+            return plan
         focused = _scenario(case, [procedure], course=True)
         if focused is not None:
             focused.determination, plan = determination, focused

@@ -23,6 +23,7 @@ from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
 from guidepath.knowledge.schema import (
     Ask,
     ConditionNode,
+    Criterion,
     Gate,
     Pack,
     Recommendation,
@@ -113,6 +114,15 @@ class CompiledGate:
 
 
 @dataclass(frozen=True)
+class CompiledCriterion:
+    """A clinical necessity criterion that gates pathway actions, compiled."""
+
+    criterion: Criterion
+    holds: Compiled
+    applies: Compiled | None
+
+
+@dataclass(frozen=True)
 class CompiledAsk:
     """A global question: ask for ``ask.fact`` when ``holds`` (or always)."""
 
@@ -134,6 +144,7 @@ class CompiledPack:
     references: dict[str, Reference]
     thresholds: dict[str, float] = field(default_factory=dict)
     gates: tuple[CompiledGate, ...] = ()
+    necessity: dict[str, tuple[CompiledCriterion, ...]] = field(default_factory=dict)
 
 
 def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:
@@ -210,7 +221,23 @@ def compile_pack(pack: Pack) -> CompiledPack:
             CompiledGate(g, compiler.compile(g.when), compile_explainer(g.when, compiler))
             for g in pack.pathway.gates
         ),
+        necessity=_necessity_gates(pack, compiler),
     )
+
+
+def _necessity_gates(pack: Pack, compiler: Compiler) -> dict[str, tuple[CompiledCriterion, ...]]:
+    """For each pathway action a procedure's criteria cover, its clinical criteria compiled:
+    one definition gates both ``evaluate`` and ``check_necessity``."""
+    gates: dict[str, tuple[CompiledCriterion, ...]] = {}
+    for procedure in pack.procedures.values():
+        clinical = tuple(
+            CompiledCriterion(c, compiler.compile(c.when), _maybe(compiler, c.applies_when))
+            for c in (pack.criteria[cid] for cid in procedure.criteria)
+            if c.kind == "clinical"
+        )
+        for action in procedure.actions:
+            gates[action] = clinical
+    return gates
 
 
 @cache

@@ -9,7 +9,7 @@ Thresholds (what counts as a positive block, a lasting relief...) come from the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from guidepath.case import Case, Imaging, Treatment
@@ -64,12 +64,39 @@ def derive_facts(case: Case, thresholds: Thresholds) -> dict[str, Any]:
     _activity_facts(case, facts)
     if case.treatments is not None:
         _treatment_facts(case.treatments, thresholds, facts)
+        if "treatments" in (case.partial_lists or ()):
+            _unknown_where_unlisted(case.treatments, facts)
     facts["labs.crp_elevated"] = _above(facts.get("labs.crp_mg_l"), thresholds["crp_elevated_mg_l"])
     facts["phenotype"] = classify_phenotype(case.diagnoses, facts)
     facts["track.inflammatory"] = {"inflammatory": True, "mechanical": False}.get(
         facts["phenotype"]
     )
     return facts
+
+
+# Treatment fact groups and the treatment types they are derived from.
+TREATMENT_GROUPS: dict[str, Callable[[Treatment], bool]] = {
+    "nsaid.": lambda t: t.type in NSAIDS,
+    "conservative.": lambda t: t.type in CONSERVATIVE,
+    "nonoperative.": lambda t: t.type in CONSERVATIVE | INTERVENTIONAL,
+    "tnfi.": lambda t: t.type in ADVANCED_CLASSES,
+    "il17i.": lambda t: t.type in ADVANCED_CLASSES,
+    "jaki.": lambda t: t.type in ADVANCED_CLASSES,
+    "biologic.": lambda t: t.type in ADVANCED_CLASSES,
+    "blocks.": lambda t: t.type == "sij_injection" and t.purpose == "diagnostic",
+    "therapeutic.": lambda t: t.type == "sij_injection" and t.purpose != "diagnostic",
+    "injections.": lambda t: t.type == "sij_injection" and t.purpose != "diagnostic",
+    "rfa.": lambda t: t.type == "rfa",
+}
+
+
+def _unknown_where_unlisted(treatments: list[Treatment], facts: dict[str, Any]) -> None:
+    """A partial list says nothing about kinds of treatment it does not mention: their facts
+    (none tried, 0 weeks) become unknown instead of documented absences."""
+    for prefix, listed in TREATMENT_GROUPS.items():
+        if not any(listed(t) for t in treatments):
+            for name in [n for n in facts if n.startswith(prefix)]:
+                facts[name] = None
 
 
 def _above(value: float | None, limit: float) -> bool | None:
@@ -235,7 +262,10 @@ def _weeks_max(items: list[Treatment]) -> float | Range:
 
 def _nsaid_facts(nsaids: list[Treatment], facts: dict[str, Any]) -> None:
     failed = [t for t in nsaids if t.outcome in FAILED]
-    facts["nsaid.count_failed"] = len({t.agent or f"#{i}" for i, t in enumerate(failed)})
+    named = len({t.agent for t in failed if t.agent})
+    unnamed = sum(1 for t in failed if not t.agent)
+    # An unnamed record ("NSAIDs failed") stands for at least one NSAID, maybe more.
+    facts["nsaid.count_failed"] = named if not unnamed else Range(named + unnamed, math.inf)
     facts["nsaid.failed_weeks"] = _weeks_total(failed)
     facts["nsaid.intolerance"] = any(t.outcome == "intolerance" for t in nsaids)
     facts["nsaid.good"] = any(t.outcome == "good" for t in nsaids)
@@ -261,9 +291,9 @@ def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) ->
         if tnfis and tnfis[-1].outcome in ("primary_nonresponse", "secondary_nonresponse")
         else None
     )
-    facts["biologic.failed_classes"] = len(
-        {t.type for t in advanced if t.outcome in FAILED and t.outcome != "intolerance"}
-    )
+    failed_kinds = {t.type for t in advanced if t.outcome in FAILED and t.outcome != "intolerance"}
+    facts["biologic.failed_kinds"] = failed_kinds
+    facts["biologic.failed_classes"] = len(failed_kinds)
     latest = advanced[-1] if advanced else None
     current = next((t for t in reversed(advanced) if t.current), latest)
     facts["biologic.tried"] = bool(advanced)
@@ -289,8 +319,12 @@ def _response_from_asdas(facts: dict[str, Any], limits: Thresholds) -> None:
     else:
         return
     facts["biologic.current_outcome"] = outcome
-    if facts.get("biologic.latest_class") == "tnfi":
+    kind = facts.get("biologic.latest_class")
+    if kind == "tnfi":
         facts["tnfi.latest_outcome"] = outcome
+    if outcome == "inadequate" and kind in ADVANCED_CLASSES:
+        facts[f"{kind}.failed_count"] += 1  # judged failed now, like a recorded failure
+        facts["biologic.failed_classes"] = len(facts["biologic.failed_kinds"] | {kind})
 
 
 def _still_active(facts: dict[str, Any], limits: Thresholds) -> bool:

@@ -26,7 +26,7 @@ from typing import Any
 from guidepath.case import Case
 from guidepath.engine.compiled import CompiledPack, CompiledStage, compiled_pack, field_of
 from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Facts, leaf_facts
-from guidepath.engine.facts import derive_facts
+from guidepath.engine.facts import TREATMENT_GROUPS, derive_facts
 from guidepath.engine.pathway import as_case
 
 
@@ -77,10 +77,32 @@ def rules_reading(cp: CompiledPack, fact_names: Collection[str]) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def _open(cp: CompiledPack, stage: CompiledStage, facts: Facts, mentioned: Collection[str]) -> bool:
-    """Undecided only for details of what the question mentions, or for assumable fields."""
-    fields = {field_of(f) for f in cp.compiler.unknown_facts(stage.stage.when, facts)}
-    return all(f in mentioned or f.split(".", 1)[0] in mentioned for f in fields)
+def _open(
+    cp: CompiledPack,
+    stage: CompiledStage,
+    facts: Facts,
+    mentioned: Collection[str],
+    listed: Collection[str],
+) -> bool:
+    """Undecided only for details of what the question mentions, or for assumable fields; for
+    treatments, only details of the kinds it lists (how long the NSAIDs it names were taken,
+    never whether an unmentioned biologic works)."""
+    for fact in cp.compiler.unknown_facts(stage.stage.when, facts):
+        field = field_of(fact)
+        if fact in mentioned:
+            continue  # an assumable fact ("no diagnostic block yet")
+        if field == "treatments":
+            if not any(fact.startswith(prefix) for prefix in listed):
+                return False
+        elif not (field in mentioned or field.split(".", 1)[0] in mentioned):
+            return False
+    return True
+
+
+def _listed_groups(case: Case) -> list[str]:
+    """The treatment fact groups the case's treatments speak to (``nsaid.``, ``blocks.``)."""
+    treatments = case.treatments or []
+    return [p for p, listed in TREATMENT_GROUPS.items() if any(listed(t) for t in treatments)]
 
 
 def _in_course_order(cp: CompiledPack, phenotype: str) -> Iterable[CompiledStage]:
@@ -104,7 +126,9 @@ def locate(
     the fields that may be assumed. ``primary_only``: the stage must offer it as its first
     choice ("when is ablation indicated?" is answered where ablation is the next step)."""
     cp = compiled_pack(pack) if pack else compiled_pack()
-    facts = derive_facts(as_case(case), cp.thresholds)
+    parsed = as_case(case)
+    facts = derive_facts(parsed, cp.thresholds)
+    listed = _listed_groups(parsed)
     if any(s.stage.track == "any" and s.holds(facts) == TRUE for s in cp.stages):
         return None  # a safety gate (red flags) holds: no scenario may bypass it
     stages = _in_course_order(cp, facts["phenotype"]) if course else cp.stages
@@ -113,7 +137,7 @@ def locate(
             continue
         state = stage.holds(facts)
         if state == FALSE or (
-            state == UNKNOWN and not course and not _open(cp, stage, facts, mentioned)
+            state == UNKNOWN and not course and not _open(cp, stage, facts, mentioned, listed)
         ):
             continue
         if actions is None or set(actions) & set(offered(cp, stage, facts, primary_only)):

@@ -20,7 +20,7 @@ from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Range, leaf_facts
 from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import Reference
 from guidepath.engine.pathway import as_case
-from guidepath.knowledge.schema import Criterion, ProcedureCriteria
+from guidepath.knowledge.schema import Coverage, Criterion, ProcedureCriteria
 
 Status = Literal["met", "not_met", "unknown"]
 STATUS = {TRUE: "met", FALSE: "not_met", UNKNOWN: "unknown"}
@@ -39,6 +39,8 @@ class CriterionResult(BaseModel):
     documentation: str = ""
     missing: list[str] = []
     remedy: str | None = None
+    kind: Literal["clinical", "coverage"] = "clinical"
+    policy: str | None = None
 
 
 class Codes(BaseModel):
@@ -50,8 +52,22 @@ class Codes(BaseModel):
     icd10: list[str]
 
 
+class CoverageResult(BaseModel):
+    """One payer policy's view: ``covered``, ``not_covered`` or ``unknown`` (its criteria are
+    not all documented), apart from the clinical determination."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    policy: str
+    status: Literal["covered", "not_covered", "unknown"]
+    text: str
+    criteria: list[str] = []
+
+
 class Determination(BaseModel):
-    """Contract section 3."""
+    """Contract section 3. ``determination`` judges the clinical criteria (the guideline's);
+    ``coverage`` gives each payer policy's own answer beside it, so a reviewer sees both: SI
+    joint RFA can meet every clinical criterion and still not be covered by the Medicare LCDs."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -62,6 +78,7 @@ class Determination(BaseModel):
     notes: list[str]
     references: list[Reference]
     title: str = ""
+    coverage: list[CoverageResult] = []
 
 
 class UnknownProcedure(LookupError):
@@ -99,6 +116,8 @@ def _judge(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> 
         documentation=criterion.documentation,
         missing=missing,
         remedy=criterion.remedy,
+        kind=criterion.kind,
+        policy=criterion.policy,
     )
 
 
@@ -151,12 +170,30 @@ def check_necessity(
     results = [_judge(cp, c, facts) for c in criteria if _applies(cp, c, facts)]
     cited = [cid for r in results for cid in r.citations]
     cited += [cid for note in spec.notes for cid in note.citations]
+    cited += [c.policy for c in spec.coverage]
+    clinical = [r for r in results if r.kind == "clinical"]
     return Determination(
         procedure=procedure,
-        determination=_overall(results),
+        determination=_overall(clinical),
         criteria=results,
         codes=Codes(cpt=list(spec.cpt), icd10=list(parsed.diagnoses or [])),
         notes=[note.text for note in spec.notes],
         references=[cp.references[cid] for cid in dict.fromkeys(cited)],
         title=spec.title,
+        coverage=[_coverage(c, clinical, results) for c in spec.coverage],
+    )
+
+
+def _coverage(
+    policy: Coverage, clinical: list[CriterionResult], results: list[CriterionResult]
+) -> CoverageResult:
+    """A policy covers what it covers at all, when the clinical criteria and its own are met."""
+    own = [r for r in results if r.kind == "coverage" and r.policy == policy.policy]
+    if policy.covered is False:
+        status: Literal["covered", "not_covered", "unknown"] = "not_covered"
+    else:
+        overall = _overall(clinical + own)
+        status = {"met": "covered", "not_met": "not_covered"}.get(overall, "unknown")  # type: ignore[assignment]
+    return CoverageResult(
+        policy=policy.policy, status=status, text=policy.text, criteria=[r.id for r in own]
     )

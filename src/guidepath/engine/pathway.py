@@ -37,7 +37,7 @@ from guidepath.engine.models import (
     WarningItem,
 )
 from guidepath.errors import from_validation_error
-from guidepath.knowledge.schema import Ask
+from guidepath.knowledge.schema import Ask, Criterion
 
 ROLE_RANK = {
     "primary": 0,
@@ -239,9 +239,42 @@ def _gated(
             recommendations = _lead(
                 cp, c, gate.gate.primary, list(gate.explain(c.facts)), recommendations
             )
+    recommendations = _necessity_gated(cp, c, recommendations)
     if not any(r.role == "primary" for r in recommendations) and cp.pack.pathway.fallback_primary:
         recommendations = _lead(cp, c, cp.pack.pathway.fallback_primary, [], recommendations)
     return recommendations
+
+
+def _failed_criteria(cp: CompiledPack, action: str, facts: Facts) -> list[Criterion]:
+    """The clinical necessity criteria of ``action`` that the case documents as not met."""
+    return [
+        g.criterion
+        for g in cp.necessity.get(action, ())
+        if (g.applies is None or g.applies(facts) != FALSE) and g.holds(facts) == FALSE
+    ]
+
+
+def _necessity_gated(
+    cp: CompiledPack, c: _Collector, recommendations: list[RecommendationItem]
+) -> list[RecommendationItem]:
+    """Nothing is recommended now that its own necessity criteria rule out; a primary ruled out
+    gives way to the remedy of its failed criterion (other pain sources before a block)."""
+    kept, failed_primary = [], []
+    for rec in recommendations:
+        failed = [] if rec.role == "next_if_fails" else _failed_criteria(cp, rec.action, c.facts)
+        if not failed:
+            kept.append(rec)
+        elif rec.role == "primary":
+            failed_primary = failed
+    if not failed_primary or any(r.role == "primary" for r in kept):
+        return kept
+    remedies = [f.remedy for f in failed_primary if f.remedy]
+    if not remedies:
+        return kept
+    order = cp.pack.remedy_order
+    remedy = min(remedies, key=lambda rid: order.index(cp.rules[rid].rule.action))
+    why = [f"not met: {f.text}" for f in failed_primary]
+    return _lead(cp, c, remedy, why, kept)
 
 
 def _lead(

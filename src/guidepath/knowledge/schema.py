@@ -254,7 +254,11 @@ class Faq(PackModel):
 class Criterion(PackModel):
     """One medical-necessity criterion: met when ``when`` holds, not met when it fails, unknown
     when undocumented. ``documentation`` says what in the record satisfies it; ``applies_when``
-    limits it (e.g. repeat-injection criteria only once an injection has been given)."""
+    limits it (e.g. repeat-injection criteria only once an injection has been given).
+
+    ``kind``: a ``clinical`` criterion is the guideline's own (the pathway is gated by it, so
+    ``evaluate`` never recommends now what it rules out); a ``coverage`` criterion is one payer
+    ``policy``'s rule (a source id), reported per policy beside the clinical determination."""
 
     id: str
     text: str
@@ -263,15 +267,29 @@ class Criterion(PackModel):
     applies_when: ConditionNode | None = None
     citations: list[str] = Field(min_length=1)
     remedy: str | None = None
+    kind: Literal["clinical", "coverage"] = "clinical"
+    policy: str | None = None
+
+
+class Coverage(PackModel):
+    """What a payer policy says of a procedure as a whole: ``covered`` true, false (the policy
+    does not cover it at all) or null (covered when its coverage criteria are met)."""
+
+    policy: str
+    covered: bool | None = None
+    text: str
 
 
 class ProcedureCriteria(PackModel):
-    """A procedure or drug start whose necessity can be checked, with its codes and criteria."""
+    """A procedure or drug start whose necessity can be checked, with its codes and criteria.
+    ``actions`` are the pathway actions the criteria gate (a repeat injection is an injection)."""
 
     id: Procedure
     title: str
     cpt: list[str]
     criteria: list[str] = Field(min_length=1)
+    actions: list[Action] = Field(default_factory=list)
+    coverage: list[Coverage] = Field(default_factory=list)
     notes: list[Evidence] = Field(default_factory=list)
 
 
@@ -473,6 +491,17 @@ def _dangling_references(pack: Pack) -> list[str]:
         for p in pack.procedures.values()
         for cid in p.criteria
         if cid not in pack.criteria
+    ]
+    problems += [
+        f"criterion {c.id}: a coverage criterion names its policy (a source id)"
+        for c in pack.criteria.values()
+        if c.kind == "coverage" and c.policy not in pack.sources
+    ]
+    problems += [
+        f"procedure {p.id}: coverage policy {c.policy!r} is not a source"
+        for p in pack.procedures.values()
+        for c in p.coverage
+        if c.policy not in pack.sources
     ]
     for c in pack.criteria.values():
         if c.remedy is None:

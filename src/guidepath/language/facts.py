@@ -17,7 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guidepath.codes.icd10 import canonical
-from guidepath.language.mentions import TREATMENT_LABELS, Mention, mention_of
+from guidepath.language.mentions import (
+    LEADING_INTO_NEXT,
+    TREATMENT_LABELS,
+    Mention,
+    mention_of,
+)
 from guidepath.language.nlp import pipeline
 from guidepath.language.patterns import (
     DURATION as DURATION_IN_TEXT,
@@ -150,7 +155,7 @@ def _share_reach(mentions: list[Mention], text: str) -> None:
         if second.start - end <= len(first.after):
             between = text[end : second.start]
             joined = LIST_JOIN_AND.match(between) is not None
-            first.after = between + (second.after if joined else "")
+            first.after = (between + second.after) if joined else LEADING_INTO_NEXT.sub("", between)
     for first, second in reversed(list(itertools.pairwise(treatments))):
         between = text[first.start + len(first.text) : second.start]
         if LIST_JOIN_AND.match(between) and not outcome_in(first.after):
@@ -160,7 +165,8 @@ def _share_reach(mentions: list[Mention], text: str) -> None:
             mention.assertion = "affirmed"  # "naproxen and ibuprofen both failed"
 
 
-LIST_JOIN_AND = re.compile(r"^[\s,]*(?:and|or|&|,)?[\s,]*$", re.IGNORECASE)
+INCLUDED = re.compile(r"^[\s,]*(?:including|such as|incl\.?|e\.g\.,?)\b", re.IGNORECASE)
+LIST_JOIN_AND = re.compile(r"^[\s,]*(?:and|or|&|,|then|and then)?[\s,]*$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^[\s,]*(?:or|and/or|,|either)?[\s,]*$", re.IGNORECASE)
 
 
@@ -210,6 +216,7 @@ def read_question(question: str, pack: str | None = None) -> Reading:
     for option in _mentions(lettered, pack):
         option.assertion = "option"
         _place(option, lettered, reading)
+    _share_outcomes(reading)
     _counted_nsaids(stem, reading)
     _no_medications(stem, reading)
     _provocation(stem, reading)
@@ -389,6 +396,11 @@ def _treatment(mention: Mention, reading: Reading) -> None:
     listed_with = treatments[-1] if treatments and LIST_JOIN_AND.match(mention.lead) else None
     if listed_with and "weeks" not in record and "weeks" in listed_with:
         record["weeks"] = listed_with["weeks"]  # "8 weeks of physical therapy and ibuprofen"
+    if listed_with and "outcome" not in record and "outcome" in listed_with:
+        record["outcome"] = listed_with["outcome"]  # "failed naproxen and celecoxib"
+    included_in = treatments[-1] if treatments and INCLUDED.match(mention.lead) else None
+    if included_in and "outcome" not in record and "outcome" in included_in:
+        record["outcome"] = included_in["outcome"]  # "failed conservative care, including X"
     same = [
         t
         for t in treatments
@@ -398,7 +410,28 @@ def _treatment(mention: Mention, reading: Reading) -> None:
         same[0].update(record)
         return
     treatments.append(record)
+    mention.record = record
     reading.note("treatment: " + ", ".join(f"{k} {v}" for k, v in record.items()))
+
+
+def _share_outcomes(reading: Reading) -> None:
+    """Drugs of one kind listed in one sentence share the outcome said after them ("naproxen
+    for 5 weeks and then diclofenac for 4 weeks without improvement")."""
+    given = [m for m in reading.given if m.record]
+    for mention in given:
+        if "outcome" in mention.record:
+            continue
+        later = (
+            m.record["outcome"]
+            for m in given
+            if m.sentence == mention.sentence
+            and m.start > mention.start
+            and m.record["type"] == mention.record["type"]
+            and "outcome" in m.record
+        )
+        outcome = next(later, None)
+        if outcome is not None:
+            mention.record["outcome"] = outcome
 
 
 def _conservative_failed(clause: str, reading: Reading) -> None:
@@ -553,9 +586,10 @@ def _difficult_to_treat(text: str, reading: Reading) -> None:
 
 
 def _mark_partial_lists(reading: Reading) -> None:
-    """A question names some conditions and red flags, not a full review: those it does not name
-    stay unknown (``partial_lists``), unless it says "no red flags"."""
-    partial = [key for key in ("conditions", "red_flags") if reading.case.get(key)]
+    """A question names some conditions, red flags and treatments, not a full review: those it
+    does not name stay unknown (``partial_lists``), unless it says "no red flags" or "no
+    medications"."""
+    partial = [key for key in ("conditions", "red_flags", "treatments") if reading.case.get(key)]
     if partial:
         reading.case["partial_lists"] = partial
 

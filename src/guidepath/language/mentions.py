@@ -43,6 +43,8 @@ class Mention:
     assertion: Assertion
     lead: str = ""
     own: str = ""
+    sentence: int = 0
+    record: dict[str, Any] = field(default_factory=dict)
     actions: list[str] = field(default_factory=list)
     hypothetical: bool = False
 
@@ -97,6 +99,20 @@ def assertion_of(entity: Any, label: str, before: str, clause: str, own: str) ->
     return "affirmed"
 
 
+LEADING_INTO_NEXT = re.compile(
+    r"(?:\b(?:failed|failing|failure of|despite|after|tried|trying|took|taking|on|with|and|"
+    r"including|of|then|plus|or)\W*)+$",
+    re.IGNORECASE,
+)
+
+
+def _own_stretch(stretch: str, next_follows: bool) -> str:
+    """What is said of a treatment after it: to the first comma, and without the words that
+    lead into the next treatment ("... and failed [physical therapy]")."""
+    own = stretch.split(",")[0]
+    return LEADING_INTO_NEXT.sub("", own) if next_follows else own
+
+
 def mention_of(entity: Any, text: str, clause: tuple[int, int], since: int, until: int) -> Mention:
     """A Mention for one medspacy entity of ``text`` standing in ``clause``. Its ``lead``
     stretch starts at ``since`` (the previous treatment in the clause, or the clause's start)
@@ -105,6 +121,7 @@ def mention_of(entity: Any, text: str, clause: tuple[int, int], since: int, unti
     meta = entity._.target_rule.metadata
     clause_text = text[clause[0] : clause[1]]
     before = text[clause[0] : entity.start_char]
+    own = _own_stretch(text[entity.end_char : until], until < clause[1])
     sentence_end = re.search(r"[.;!?](?=\s|$)", text[entity.end_char :])
     after = text[
         entity.end_char : entity.end_char + (sentence_end.start() if sentence_end else len(text))
@@ -118,11 +135,10 @@ def mention_of(entity: Any, text: str, clause: tuple[int, int], since: int, unti
         clause=clause_text,
         before=before,
         after=after,
-        assertion=assertion_of(
-            entity, meta["label"], before, clause_text, text[entity.start_char : until]
-        ),
+        assertion=assertion_of(entity, meta["label"], before, clause_text, entity.text + own),
         lead=text[since : entity.start_char],
-        own=text[entity.end_char : until].split(",")[0],
+        own=own,
+        sentence=len(re.findall(r"[.;!?](?=\s|$)", text[: entity.start_char])),
         actions=list(meta.get("actions") or []),
         hypothetical="HYPOTHETICAL" in _categories(entity),
     )
