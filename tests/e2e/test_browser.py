@@ -59,7 +59,7 @@ def test_ask_switch_audience_and_follow_a_citation(site: str, page: Page) -> Non
     p = page
     p.goto(site)
     p.get_by_label("Your question").fill(
-        "Ankylosing spondylitis, failed naproxen then diclofenac over 6 weeks, pain 7/10. Next step?"
+        "Ankylosing spondylitis, naproxen then diclofenac failed over 6 weeks, pain 7/10. Next?"
     )
     p.get_by_role("button", name="Ask").click()
     heading = p.get_by_role("heading", level=1)
