@@ -83,9 +83,7 @@ def test_necessity_and_calculator(client: httpx.Client) -> None:
 def test_ask_json_html_and_follow_up(client: httpx.Client) -> None:
     first = client.post(
         "/v1/ask",
-        json={
-            "question": "ankylosing spondylitis, failed naproxen then diclofenac over 6 weeks, pain 7/10"
-        },
+        json={"question": "AS, failed naproxen then diclofenac over 6 weeks, pain 7/10"},
     ).json()
     assert first["recommendations"][0]["action"] == "start_tnfi"
     follow = client.post(
