@@ -186,6 +186,15 @@ def _laslett(i: LaslettInputs) -> tuple[float, str | None, str]:
     )
 
 
+def asas_arms(sacroiliitis: bool, hla_b27: bool, other_features: int) -> list[str]:
+    """The ASAS axSpA arms fulfilled (rudwaleit-2009), the one encoding used by the calculator
+    and by the phenotype: imaging (sacroiliitis plus at least one SpA feature, HLA-B27 counting
+    as one) and clinical (HLA-B27 plus at least two other SpA features)."""
+    imaging_arm = sacroiliitis and (other_features >= 1 or hla_b27)
+    clinical_arm = hla_b27 and other_features >= 2
+    return [name for name, met in (("imaging", imaging_arm), ("clinical", clinical_arm)) if met]
+
+
 def _asas(i: AsasInputs) -> tuple[float, str | None, str]:
     if i.back_pain_months < 3 or i.age_at_onset >= 45:
         return (
@@ -193,10 +202,7 @@ def _asas(i: AsasInputs) -> tuple[float, str | None, str]:
             "entry_criteria_not_met",
             ("ASAS criteria apply only to back pain of 3 months or more that began before age 45."),
         )
-    features = set(i.features) - {"hla_b27"}
-    imaging_arm = i.sacroiliitis_on_imaging and (len(features) >= 1 or i.hla_b27)
-    clinical_arm = i.hla_b27 and len(features) >= 2
-    arms = [name for name, met in (("imaging", imaging_arm), ("clinical", clinical_arm)) if met]
+    arms = asas_arms(i.sacroiliitis_on_imaging, i.hla_b27, len(set(i.features) - {"hla_b27"}))
     if not arms:
         return 0.0, "not_classified", "Neither the imaging nor the clinical arm is fulfilled."
     category = "both_arms" if len(arms) == 2 else f"{arms[0]}_arm"

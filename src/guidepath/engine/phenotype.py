@@ -8,7 +8,8 @@ undetermined.
   with at least two other SpA features.
 - **mechanical**: an SI-joint dysfunction code (M53.3, M53.2X8, S33.6, M99.04) or an interventional
   SI-joint work-up, with no inflammatory sign documented (no SpA feature, no imaging sign of
-  sacroiliitis, not even a possible one such as sclerosis).
+  sacroiliitis; a possible one such as sclerosis counts unless the context is degenerative:
+  onset at 45 or later, no inflammatory back pain, or a block-confirmed SI joint).
 - **undetermined**: everything else; the engine then asks for the facts that would decide.
 """
 
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from guidepath.engine.calculators import asas_arms
 from guidepath.engine.conditions import Range
 
 INFLAMMATORY_CODES = ("M45", "M08.1", "M46.1", "M46.8", "M46.9")
@@ -41,22 +43,36 @@ def _mechanical_workup(facts: Mapping[str, Any]) -> bool:
     return low >= 1 or bool(facts.get("blocks.count")) or bool(facts.get("therapeutic.count"))
 
 
+def _low(value: Any) -> float:
+    return float(value.low if isinstance(value, Range) else value or 0)
+
+
+def _degenerative_context(facts: Mapping[str, Any]) -> bool:
+    """Sclerosis or narrowing alone reads as degenerative, not possible axSpA, when the pain began
+    at 45 or later, inflammatory back pain is documented absent, or an image-guided block has
+    confirmed the SI joint as a mechanical pain source."""
+    onset = facts.get("pain.onset_age")
+    late_onset = onset is not None and _low(onset) >= 45
+    no_ibp = facts.get("pain.inflammatory_back_pain") is False
+    confirmed = _low(facts.get("blocks.positive")) >= 1
+    return late_onset or no_ibp or confirmed
+
+
 def classify_phenotype(diagnoses: list[str] | None, facts: Mapping[str, Any]) -> str:
     """The track, by the rules in the module docstring."""
     codes = diagnoses or []
     if any(code.startswith(INFLAMMATORY_CODES) for code in codes):
         return "inflammatory"
     features = spa_feature_count(facts)
-    if facts.get("imaging.sij_definite") and features >= 1:
-        return "inflammatory"
-    if facts.get("labs.hla_b27") == "positive" and features >= 2:
+    hla_b27 = facts.get("labs.hla_b27") == "positive"
+    if asas_arms(bool(facts.get("imaging.sij_definite")), hla_b27, features):
         return "inflammatory"
     mechanical_sign = any(code.startswith(MECHANICAL_CODES) for code in codes)
     inflammatory_sign = (
         features > 0
         or facts.get("labs.hla_b27") == "positive"
         or facts.get("imaging.sij_definite")
-        or facts.get("imaging.sij_possible")
+        or (facts.get("imaging.sij_possible") and not _degenerative_context(facts))
     )
     if (mechanical_sign or _mechanical_workup(facts)) and not inflammatory_sign:
         return "mechanical"
