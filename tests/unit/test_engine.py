@@ -98,3 +98,61 @@ def test_primary_recommendation_explains_why() -> None:
     }
     why = evaluate(case).recommendations[0].why
     assert any("2 NSAIDs failed" in reason for reason in why)
+
+
+def test_where_sources_differ_is_shown_when_it_applies() -> None:
+    """Both sides, each cited, when the advice touches a disagreement; none otherwise."""
+    from guidepath import ask
+
+    case = {
+        "diagnoses": ["M45.9"],
+        "pain": {"nrs": 7},
+        "treatments": [
+            {"type": "nsaid", "agent": "naproxen", "weeks": 4, "outcome": "inadequate"},
+            {"type": "nsaid", "agent": "celecoxib", "weeks": 4, "outcome": "inadequate"},
+        ],
+        "conditions": [],
+        "red_flags": [],
+    }
+    first_biologic = next(d for d in evaluate(case).disagreements if d.id == "first_biologic")
+    cited = {c for side in first_biologic.sides for c in side.citations}
+    assert {"acr-spartan-2019", "asas-eular-2022"} <= cited
+    untreated = {**case, "treatments": []}
+    assert evaluate(untreated).disagreements == []
+    answer = ask("AS, naproxen then celecoxib failed over 8 weeks, pain 7/10. Which biologic?")
+    section = next(s for s in answer.sections if s.heading == "Where sources differ")
+    assert all(item.citations for item in section.items if "guidepath" not in item.text)
+    rfa = evaluate(
+        {
+            "diagnoses": ["M53.3"],
+            "pain": {"nrs": 7, "duration_weeks": 40, "radicular": False},
+            "imaging": [{"modality": "mri", "region": "spine", "findings": ["normal"]}],
+            "exam": {
+                "provocation_tests": {
+                    "distraction": True,
+                    "thigh_thrust": True,
+                    "compression": True,
+                }
+            },
+            "treatments": [
+                {"type": "physical_therapy", "weeks": 12, "outcome": "inadequate"},
+                {
+                    "type": "sij_injection",
+                    "purpose": "diagnostic",
+                    "image_guided": True,
+                    "relief_pct": 85,
+                },
+                {
+                    "type": "sij_injection",
+                    "purpose": "therapeutic",
+                    "image_guided": True,
+                    "relief_pct": 30,
+                    "relief_weeks": 2,
+                },
+            ],
+            "conditions": [],
+            "red_flags": [],
+        }
+    )
+    assert rfa.recommendations[0].action == "rfa_lateral_branch"
+    assert "rfa_evidence_vs_coverage" in {d.id for d in rfa.disagreements}

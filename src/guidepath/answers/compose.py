@@ -38,6 +38,7 @@ HEADINGS = {
         "fails": "If this fails",
         "concurrent": "Concurrent therapy",
         "avoid": "What to avoid",
+        "differ": "Where sources differ",
         "documentation": "Documentation needed",
         "pitfalls": "Pitfalls and caveats",
         "monitoring": "Monitoring",
@@ -51,6 +52,7 @@ HEADINGS = {
         "fails": "If this does not work",
         "concurrent": "Alongside this",
         "avoid": "What to avoid",
+        "differ": "Where experts differ",
         "documentation": "What your care team will check",
         "pitfalls": "Good to know",
         "monitoring": "Follow-up",
@@ -173,11 +175,25 @@ def _sections(
                 for a in assessment.avoid
             ],
         ),
+        (heads["differ"], _differences(assessment, cite)),
         (heads["documentation"], _documentation(assessment, determination, cite)),
         (heads["pitfalls"], [SectionItem(text=f"{m.field}: {m.why}") for m in assessment.missing]),
         (heads["monitoring"], _items(_by_role(assessment, "monitoring"), audience, cite)),
     ]
     return [Section(heading=h, items=items) for h, items in sections if items]
+
+
+def _differences(assessment: Assessment, cite: Citer) -> list[SectionItem]:
+    """Each disagreement that touches this patient: its topic, then both sides, cited."""
+    items = []
+    for d in assessment.disagreements:
+        for side in d.sides:
+            items.append(
+                SectionItem(text=f"{d.topic}: {side.position}", citations=cite(side.citations))
+            )
+        if d.note:
+            items.append(SectionItem(text=f"{d.topic}: {d.note}"))
+    return items
 
 
 def _documentation(

@@ -18,12 +18,19 @@ from guidepath.engine.conditions import (
     Facts,
     compile_explainer,
 )
-from guidepath.engine.models import EvidenceItem, Reference, WarningItem
+from guidepath.engine.models import (
+    DisagreementItem,
+    EvidenceItem,
+    Reference,
+    SideItem,
+    WarningItem,
+)
 from guidepath.knowledge.loader import DEFAULT_PACK, load_pack
 from guidepath.knowledge.schema import (
     Ask,
     ConditionNode,
     Criterion,
+    Disagreement,
     Gate,
     Pack,
     Recommendation,
@@ -145,6 +152,7 @@ class CompiledPack:
     thresholds: dict[str, float] = field(default_factory=dict)
     gates: tuple[CompiledGate, ...] = ()
     necessity: dict[str, tuple[CompiledCriterion, ...]] = field(default_factory=dict)
+    disagreements: tuple[tuple[Disagreement, Compiled | None, DisagreementItem], ...] = ()
 
 
 def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:
@@ -222,7 +230,15 @@ def compile_pack(pack: Pack) -> CompiledPack:
             for g in pack.pathway.gates
         ),
         necessity=_necessity_gates(pack, compiler),
+        disagreements=tuple(
+            (d, _maybe(compiler, d.when), _disagreement_item(d)) for d in pack.disagreements
+        ),
     )
+
+
+def _disagreement_item(d: Disagreement) -> DisagreementItem:
+    sides = [SideItem(position=s.position, citations=list(s.citations)) for s in d.sides]
+    return DisagreementItem(id=d.id, topic=d.topic, sides=sides, note=d.note or "")
 
 
 def _necessity_gates(pack: Pack, compiler: Compiler) -> dict[str, tuple[CompiledCriterion, ...]]:

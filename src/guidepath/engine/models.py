@@ -85,6 +85,22 @@ class Reference(Output):
     note: str | None = None
 
 
+class SideItem(Output):
+    """One source's position, with its citations."""
+
+    position: str
+    citations: list[str]
+
+
+class DisagreementItem(Output):
+    """Where the sources differ on something that applies to this patient."""
+
+    id: str
+    topic: str
+    sides: list[SideItem]
+    note: str = ""
+
+
 class Assessment(Output):
     """The engine's answer for one case (contract section 2)."""
 
@@ -100,3 +116,4 @@ class Assessment(Output):
     pack_version: str = ""
     activity: Activity | None = None
     input_notes: list[str] = Field(default_factory=list)
+    disagreements: list[DisagreementItem] = Field(default_factory=list)

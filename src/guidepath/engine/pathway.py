@@ -31,6 +31,7 @@ from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import (
     Assessment,
     AvoidItem,
+    DisagreementItem,
     MissingItem,
     RecommendationItem,
     Reference,
@@ -296,6 +297,22 @@ def _lead(
     return [item, *rest]
 
 
+def _disagreements(
+    cp: CompiledPack,
+    facts: Facts,
+    recommendations: list[RecommendationItem],
+    avoid: list[AvoidItem],
+) -> list[DisagreementItem]:
+    """Where sources differ on something this patient's advice touches."""
+    touched = {r.action for r in recommendations if r.role != "next_if_fails"}
+    touched |= {a.action for a in avoid}
+    return [
+        item
+        for d, holds, item in cp.disagreements
+        if touched & set(d.actions) or (holds is not None and holds(facts) == TRUE)
+    ]
+
+
 def _warnings(cp: CompiledPack, facts: Facts) -> list[WarningItem]:
     return [w.item for w in cp.warnings if w.holds(facts) == TRUE]
 
@@ -331,7 +348,9 @@ def evaluate(
     recommendations = _gated(cp, collector, collector.final_recommendations(stage.stage.suppress))
     avoid = list(collector.avoided.values())
     warnings = _warnings(cp, facts)
+    disagreements = _disagreements(cp, facts, recommendations, avoid)
     cited = [cid for rec in recommendations for cid in rec.citations]
+    cited += [cid for d in disagreements for side in d.sides for cid in side.citations]
     cited += [cid for rec in recommendations for ev in rec.evidence for cid in ev.citations]
     cited += [cid for item in avoid for cid in item.citations]
     cited += [cid for warning in warnings for cid in warning.citations]
@@ -350,5 +369,6 @@ def evaluate(
             "pack_version": cp.pack.version,
             "activity": facts.get("activity.summary"),
             "input_notes": [],
+            "disagreements": disagreements,
         },
     )

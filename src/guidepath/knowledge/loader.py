@@ -10,6 +10,7 @@ import yaml
 
 from guidepath.knowledge.schema import (
     CriteriaFile,
+    DisagreementsFile,
     ImagingFile,
     Pack,
     Pathway,
@@ -52,6 +53,9 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
         criteria=_unique({c.id: c for c in criteria.criteria}, len(criteria.criteria), "criterion"),
         procedures={p.id: p for p in criteria.procedures},
         remedy_order=criteria.remedy_order,
+        disagreements=DisagreementsFile.model_validate(
+            read_yaml(pack, "disagreements.yaml")
+        ).disagreements,
     )
 
 

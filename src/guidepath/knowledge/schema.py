@@ -202,6 +202,31 @@ class Gate(PackModel):
     always_leads: bool = False
 
 
+class Side(PackModel):
+    """One source's position in a disagreement."""
+
+    position: str
+    citations: list[str] = Field(min_length=1)
+
+
+class Disagreement(PackModel):
+    """Where sources differ: shown when one of ``actions`` is recommended or advised against for
+    the patient, or when ``when`` holds. ``note`` says which side guidepath follows and why."""
+
+    id: str
+    topic: str
+    actions: list[Action] = Field(default_factory=list)
+    when: ConditionNode | None = None
+    sides: list[Side] = Field(min_length=2)
+    note: str | None = None
+
+
+class DisagreementsFile(PackModel):
+    """``disagreements.yaml``."""
+
+    disagreements: list[Disagreement]
+
+
 class Pathway(PackModel):
     """Thresholds, named conditions, ordered stages, gates, warnings and global asks.
 
@@ -440,6 +465,7 @@ class Pack(PackModel):
     criteria: dict[str, Criterion] = Field(default_factory=dict)
     procedures: dict[str, ProcedureCriteria] = Field(default_factory=dict)
     remedy_order: list[Action] = Field(default_factory=list)
+    disagreements: list[Disagreement] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _references_resolve(self) -> Pack:
@@ -462,6 +488,8 @@ def _citations(pack: Pack) -> list[tuple[str, list[str]]]:
     found += [(f"criterion {c.id}", c.citations) for c in pack.criteria.values()]
     for procedure in pack.procedures.values():
         found += [(f"procedure {procedure.id} note", n.citations) for n in procedure.notes]
+    for disagreement in pack.disagreements:
+        found += [(f"disagreement {disagreement.id}", s.citations) for s in disagreement.sides]
     return found
 
 
@@ -517,5 +545,17 @@ def _dangling_references(pack: Pack) -> list[str]:
     return problems
 
 
-for _model in (All, AnyOf, Not, Ask, Criterion, Gate, Pathway, Recommendation, Stage, Warning):
+for _model in (
+    All,
+    AnyOf,
+    Not,
+    Ask,
+    Criterion,
+    Disagreement,
+    Gate,
+    Pathway,
+    Recommendation,
+    Stage,
+    Warning,
+):
     _model.model_rebuild()
