@@ -158,7 +158,8 @@ def fhir_server() -> Iterator[str]:
             "diagnoses": ["M45.9"],
             "pain": {"nrs": 7},
             "treatments": [
-                {"type": "nsaid", "agent": "naproxen", "weeks": 8, "outcome": "inadequate"}
+                {"type": "nsaid", "agent": "naproxen", "weeks": 4, "outcome": "inadequate"},
+                {"type": "nsaid", "agent": "diclofenac", "weeks": 4, "outcome": "inadequate"},
             ],
         }
     )

@@ -322,3 +322,11 @@ def test_a_follow_up_does_not_invent_safety_facts() -> None:
     assert status["no_tnfi_contraindication"] == "unknown"
     assert {c.id: c.status for c in before.criteria}["infection_screened"] == "unknown"
     assert "ibd" in conversation.case["conditions"]
+
+
+def test_bimekizumab_and_scores_are_read_from_pack_data() -> None:
+    read = read_question("Bimzelx stopped working after a year; BASDAI of 6.5 and ASDAS 3.4 now")
+    assert read.case["treatments"][0]["type"] == "il17i"
+    assert read.case["treatments"][0]["agent"] == "bimekizumab"
+    assert read.case["treatments"][0]["outcome"] == "secondary_nonresponse"
+    assert read.case["scores"] == {"basdai": 6.5, "asdas_crp": 3.4}

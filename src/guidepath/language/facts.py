@@ -43,6 +43,7 @@ from guidepath.language.patterns import (
     patient_in,
     provocation_count,
     relief_pct_in,
+    scores_in,
     split_lettered_options,
 )
 
@@ -297,6 +298,9 @@ def _labs(text: str, mentions: list[Mention], reading: Reading) -> None:
         if status:
             reading.case.setdefault("labs", {})["hla_b27"] = status
             reading.note(f"HLA-B27 {status} (lab)")
+    for name, value in scores_in(text).items():
+        reading.case.setdefault("scores", {})[name] = value
+        reading.note(f"{name.replace('_', '-').upper()} {value:g} (score)")
     crp, esr = crp_mg_l(text), esr_mm_h(text)
     if crp is not None and crp <= 500:
         reading.case.setdefault("labs", {})["crp_mg_l"] = crp

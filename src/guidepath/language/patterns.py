@@ -281,3 +281,22 @@ def split_lettered_options(text: str) -> tuple[str, str]:
     if not match or not re.search(r"\s\(?[Bb][.):]\s+\S", text[match.end() :]):
         return text, ""
     return text[: match.start()], text[match.start() :]
+
+
+SCORES = {
+    "asdas_crp": re.compile(
+        r"\basdas(?:[- ]crp)?\b\s*(?:score\s*)?(?:of|=|:|is|was)?\s*(\d+(?:\.\d+)?)", re.I
+    ),
+    "basdai": re.compile(r"\bbasdai\b\s*(?:score\s*)?(?:of|=|:|is|was)?\s*(\d+(?:\.\d+)?)", re.I),
+}
+SCORE_LIMITS = {"asdas_crp": 20.0, "basdai": 10.0}
+
+
+def scores_in(text: str) -> dict[str, float]:
+    """Disease-activity scores written with their value ("ASDAS 3.1", "BASDAI of 6")."""
+    found = {}
+    for name, pattern in SCORES.items():
+        match = pattern.search(text)
+        if match and float(match.group(1)) <= SCORE_LIMITS[name]:
+            found[name] = float(match.group(1))
+    return found
