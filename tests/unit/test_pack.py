@@ -204,3 +204,46 @@ def test_all_ten_seed_faqs_are_in_the_pack(shared: Any) -> None:
     faq = {f.question.replace("’", "'") for f in load_pack().faq}
     for question in questions:
         assert question.strip().replace("’", "'") in faq
+
+
+def test_the_fact_catalogue_lists_only_facts_the_engine_derives() -> None:
+    from guidepath.knowledge.catalogue import FactsFile
+    from guidepath.knowledge.loader import read_yaml
+
+    catalogue = FactsFile.model_validate(read_yaml("sacroiliac", "facts.yaml")).names()
+    assert catalogue <= _derivable_facts() | {"suspected.axspa", "suspected.sij_pain"}
+
+
+def test_a_pack_typo_fails_at_load_naming_the_file_and_key() -> None:
+    """A misspelt fact, definition or threshold is refused with where it stands."""
+    from guidepath.knowledge.catalogue import FactsFile, check_names
+    from guidepath.knowledge.loader import REQUIRED_THRESHOLDS, read_yaml
+    from guidepath.knowledge.schema import Leaf, Ref
+
+    pack = load_pack()
+    known = FactsFile.model_validate(read_yaml("sacroiliac", "facts.yaml")).names()
+    assert check_names(pack, known, set(REQUIRED_THRESHOLDS)) == []
+    rule = pack.recommendations["cox2_gi_risk"]
+    typo = rule.model_copy(
+        update={"when": Leaf(fact="condition.gi_bleed_rsk", op="eq", value=True)}
+    )
+    criterion = pack.criteria["pain_three_months"].model_copy(
+        update={"when": Ref(ref="chronic_pian")}
+    )
+    thresholds = {k: v for k, v in pack.pathway.thresholds.items() if k != "block_positive_pct"}
+    broken = pack.model_copy(
+        update={
+            "recommendations": {**pack.recommendations, "cox2_gi_risk": typo},
+            "criteria": {**pack.criteria, "pain_three_months": criterion},
+            "pathway": pack.pathway.model_copy(update={"thresholds": thresholds}),
+        }
+    )
+    problems = check_names(broken, known, set(REQUIRED_THRESHOLDS))
+    assert (
+        "recommendations.yaml: cox2_gi_risk.when: unknown fact 'condition.gi_bleed_rsk'" in problems
+    )
+    assert (
+        "criteria.yaml: criteria.pain_three_months.when: unknown definition 'chronic_pian'"
+        in problems
+    )
+    assert "pathway.yaml: thresholds: missing 'block_positive_pct'" in problems

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from guidepath.knowledge.catalogue import FactsFile, PackError, check_names
 from guidepath.knowledge.schema import (
     CriteriaFile,
     DisagreementsFile,
@@ -30,8 +31,37 @@ def read_yaml(pack: str, name: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
+# Thresholds the engine's fact derivation reads (engine/facts.py); a pack must define them all.
+REQUIRED_THRESHOLDS = frozenset(
+    {
+        "weeks_per_month",
+        "crp_elevated_mg_l",
+        "block_positive_pct",
+        "block_negative_pct",
+        "repeat_relief_pct",
+        "repeat_relief_weeks",
+        "rfa_relief_pct",
+        "rfa_relief_weeks",
+        "biologic_response_weeks",
+        "asdas_active",
+        "basdai_active",
+    }
+)
+
+
 def build_pack(pack: str = DEFAULT_PACK) -> Pack:
-    """Read and validate every file of a pack; raises ``pydantic.ValidationError`` on any flaw."""
+    """Read and validate every file of a pack. A schema flaw raises ``pydantic.ValidationError``;
+    an unknown fact, definition or missing threshold raises :class:`PackError` naming the file and
+    key of each flaw."""
+    built = _build(pack)
+    known = FactsFile.model_validate(read_yaml(pack, "facts.yaml")).names()
+    problems = check_names(built, known, set(REQUIRED_THRESHOLDS))
+    if problems:
+        raise PackError("; ".join(problems))
+    return built
+
+
+def _build(pack: str) -> Pack:
     sources = SourcesFile.model_validate(read_yaml(pack, "sources.yaml"))
     recommendations = RecommendationsFile.model_validate(read_yaml(pack, "recommendations.yaml"))
     topics = TopicsFile.model_validate(read_yaml(pack, "topics.yaml"))
