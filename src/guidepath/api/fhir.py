@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from guidepath.codes.icd10 import canonical
 from guidepath.errors import BadInput, from_validation_error
+from guidepath.knowledge.loader import value_sets
 from guidepath.language.nlp import lexicon
 from guidepath.language.patterns import (
     clause_duration_weeks,
@@ -36,16 +37,6 @@ from guidepath.language.patterns import (
 
 ICD10_SYSTEMS = {"http://hl7.org/fhir/sid/icd-10-cm", "http://hl7.org/fhir/sid/icd-10"}
 LOINC = "http://loinc.org"
-PAIN_LOINC, CRP_LOINC, ESR_LOINC = {"72514-3"}, {"1988-5"}, {"4537-7", "30341-2"}
-CPT_TYPES = {
-    "27096": "sij_injection",
-    "G0260": "sij_injection",
-    "64451": "sij_injection",
-    "64625": "rfa",
-    "27278": "sij_fusion",
-    "27279": "sij_fusion",
-    "27280": "sij_fusion",
-}
 
 
 @dataclass
@@ -152,12 +143,13 @@ def _observation(resource: Any, reading: FhirReading, where: str) -> None:
     name = " ".join(texts(resource.code)).lower()
     quantity = resource.valueQuantity
     value = float(quantity.value) if quantity is not None and quantity.value is not None else None
-    if loinc & PAIN_LOINC and value is not None:
+    sets = value_sets().loinc
+    if loinc & set(sets.pain_nrs) and value is not None:
         reading.case.setdefault("pain", {})["nrs"] = value
-    elif loinc & CRP_LOINC and value is not None:
+    elif loinc & set(sets.crp) and value is not None:
         factor = 10.0 if (quantity.unit or "").lower() == "mg/dl" else 1.0
         reading.case.setdefault("labs", {})["crp_mg_l"] = value * factor
-    elif loinc & ESR_LOINC and value is not None:
+    elif loinc & set(sets.esr) and value is not None:
         reading.case.setdefault("labs", {})["esr_mm_h"] = value
     elif "hla-b27" in name or "hla b27" in name:
         text = " ".join(texts(resource.valueCodeableConcept)) + (resource.valueString or "")
@@ -238,8 +230,8 @@ def procedure_type(resource: Any) -> str | None:
             "https://www.cms.gov/Medicare/Coding/HCPCSReleaseCodeSets",
         },
     ):
-        if code in CPT_TYPES:
-            return CPT_TYPES[code]
+        if code in value_sets().cpt:
+            return value_sets().cpt[code]
     for text in texts(resource.code):
         for _, value, _ in lexicon_match(text, {"TREATMENT"}):
             if value != "conservative":

@@ -16,38 +16,19 @@ from guidepath.case import Case, Imaging, Treatment
 from guidepath.engine.activity import summarize_activity
 from guidepath.engine.conditions import Range
 from guidepath.engine.phenotype import classify_phenotype
+from guidepath.knowledge.loader import value_sets
 from guidepath.vocabulary import CONDITIONS, RED_FLAGS
 
 FAILED = frozenset(
     {"partial", "inadequate", "primary_nonresponse", "secondary_nonresponse", "intolerance"}
 )
-CONSERVATIVE = frozenset(
-    {
-        "nsaid",
-        "cox2_inhibitor",
-        "physical_therapy",
-        "manual_therapy",
-        "sij_belt",
-        "activity_modification",
-    }
-)
-NSAIDS = frozenset({"nsaid", "cox2_inhibitor"})
-ADVANCED_CLASSES = ("tnfi", "il17i", "jaki")
-INTERVENTIONAL = frozenset({"sij_injection", "rfa", "prolotherapy", "prp"})
-SPINE_SOURCES = frozenset(
-    {
-        "disc_herniation",
-        "spinal_stenosis",
-        "facet_arthropathy",
-        "fracture",
-        "degenerative_disc_disease",
-    }
-)
-DIAGNOSIS_CONDITIONS: dict[str, tuple[str, ...]] = {
-    "ibd": ("K50", "K51"),
-    "psoriasis": ("L40",),
-    "recurrent_uveitis": ("H20.02",),
-}
+
+
+def _in(group: str) -> Callable[[Treatment], bool]:
+    """A test: is a treatment of this class of ``valuesets.yaml``?"""
+    return lambda t: t.type in getattr(value_sets().treatment_classes, group)
+
+
 Thresholds = Mapping[str, float]
 
 
@@ -76,13 +57,13 @@ def derive_facts(case: Case, thresholds: Thresholds) -> dict[str, Any]:
 
 # Treatment fact groups and the treatment types they are derived from.
 TREATMENT_GROUPS: dict[str, Callable[[Treatment], bool]] = {
-    "nsaid.": lambda t: t.type in NSAIDS,
-    "conservative.": lambda t: t.type in CONSERVATIVE,
-    "nonoperative.": lambda t: t.type in CONSERVATIVE | INTERVENTIONAL,
-    "tnfi.": lambda t: t.type in ADVANCED_CLASSES,
-    "il17i.": lambda t: t.type in ADVANCED_CLASSES,
-    "jaki.": lambda t: t.type in ADVANCED_CLASSES,
-    "biologic.": lambda t: t.type in ADVANCED_CLASSES,
+    "nsaid.": _in("nsaids"),
+    "conservative.": _in("conservative"),
+    "nonoperative.": lambda t: _in("conservative")(t) or _in("interventional")(t),
+    "tnfi.": _in("advanced"),
+    "il17i.": _in("advanced"),
+    "jaki.": _in("advanced"),
+    "biologic.": _in("advanced"),
     "blocks.": lambda t: t.type == "sij_injection" and t.purpose == "diagnostic",
     "therapeutic.": lambda t: t.type == "sij_injection" and t.purpose != "diagnostic",
     "injections.": lambda t: t.type == "sij_injection" and t.purpose != "diagnostic",
@@ -128,7 +109,9 @@ def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
     present: set[str] = set(case.conditions or ())
     for code in case.diagnoses or ():
         present.update(
-            name for name, prefixes in DIAGNOSIS_CONDITIONS.items() if code.startswith(prefixes)
+            name
+            for name, prefixes in value_sets().icd10cm.implies_condition.items()
+            if code.startswith(tuple(prefixes))
         )
     complete = case.conditions is not None and "conditions" not in (case.partial_lists or ())
     absent = set(case.absent or ())
@@ -217,8 +200,9 @@ def _imaging_facts(studies: list[Imaging] | None, facts: dict[str, Any]) -> None
         sij_findings & {"sclerosis", "joint_space_narrowing", "equivocal"}
     )
     facts["imaging.fracture"] = any("fracture" in s.findings for s in studies)
-    facts["imaging.spine_clear"] = _region_clear(studies, "spine", SPINE_SOURCES)
-    facts["imaging.hip_clear"] = _region_clear(studies, "hip", {"hip_osteoarthritis", "fracture"})
+    sets = value_sets().imaging
+    facts["imaging.spine_clear"] = _region_clear(studies, "spine", sets.spine_sources)
+    facts["imaging.hip_clear"] = _region_clear(studies, "hip", sets.hip_sources)
 
 
 def _region_clear(studies: Iterable[Imaging], region: str, sources: Iterable[str]) -> bool | None:
@@ -235,16 +219,17 @@ def _treatment_facts(
     by_type: dict[str, list[Treatment]] = {}
     for item in treatments:
         by_type.setdefault(item.type, []).append(item)
-    conservative = [t for t in treatments if t.type in CONSERVATIVE]
+    classes = value_sets().treatment_classes
+    conservative = [t for t in treatments if t.type in classes.conservative]
     injections = by_type.get("sij_injection", [])
-    _nsaid_facts([t for t in conservative if t.type in NSAIDS], facts)
+    _nsaid_facts([t for t in conservative if t.type in classes.nsaids], facts)
     _conservative_facts(conservative, facts)
-    _advanced_therapy_facts([t for t in treatments if t.type in ADVANCED_CLASSES], facts)
+    _advanced_therapy_facts([t for t in treatments if t.type in classes.advanced], facts)
     _response_from_asdas(facts, limits)
     _block_facts(injections, limits, facts)
     _therapeutic_injection_facts(injections, limits, facts)
     _rfa_facts(by_type.get("rfa", []), limits, facts)
-    interventional = [t for t in treatments if t.type in INTERVENTIONAL]
+    interventional = [t for t in treatments if t.type in classes.interventional]
     facts["nonoperative.months"] = _nonoperative_months(
         conservative, interventional, limits["weeks_per_month"]
     )
@@ -279,7 +264,7 @@ def _conservative_facts(items: list[Treatment], facts: dict[str, Any]) -> None:
 def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) -> None:
     """TNFi / IL-17i / JAKi history: first TNFi response, failed mechanisms, current therapy."""
     tnfis = [t for t in advanced if t.type == "tnfi"]
-    for kind in ADVANCED_CLASSES:
+    for kind in value_sets().treatment_classes.advanced:
         of_kind = [t for t in advanced if t.type == kind]
         facts[f"{kind}.count"] = len(of_kind)
         facts[f"{kind}.failed_count"] = sum(1 for t in of_kind if t.outcome in FAILED)
@@ -322,7 +307,7 @@ def _response_from_asdas(facts: dict[str, Any], limits: Thresholds) -> None:
     kind = facts.get("biologic.latest_class")
     if kind == "tnfi":
         facts["tnfi.latest_outcome"] = outcome
-    if outcome == "inadequate" and kind in ADVANCED_CLASSES:
+    if outcome == "inadequate" and kind in value_sets().treatment_classes.advanced:
         facts[f"{kind}.failed_count"] += 1  # judged failed now, like a recorded failure
         facts["biologic.failed_classes"] = len(facts["biologic.failed_kinds"] | {kind})
 

@@ -20,9 +20,8 @@ from typing import Any
 
 from guidepath.engine.calculators import asas_arms
 from guidepath.engine.conditions import Range
+from guidepath.knowledge.loader import value_sets
 
-INFLAMMATORY_CODES = ("M45", "M08.1", "M46.1", "M46.8", "M46.9")
-MECHANICAL_CODES = ("M53.3", "M53.2X8", "S33.6", "M99.04")
 SPA_FEATURE_FACTS = (
     "pain.inflammatory_back_pain",
     "labs.crp_elevated",
@@ -61,13 +60,14 @@ def _degenerative_context(facts: Mapping[str, Any]) -> bool:
 def classify_phenotype(diagnoses: list[str] | None, facts: Mapping[str, Any]) -> str:
     """The track, by the rules in the module docstring."""
     codes = diagnoses or []
-    if any(code.startswith(INFLAMMATORY_CODES) for code in codes):
+    icd = value_sets().icd10cm
+    if any(code.startswith(tuple(icd.inflammatory)) for code in codes):
         return "inflammatory"
     features = spa_feature_count(facts)
     hla_b27 = facts.get("labs.hla_b27") == "positive"
     if asas_arms(bool(facts.get("imaging.sij_definite")), hla_b27, features):
         return "inflammatory"
-    mechanical_sign = any(code.startswith(MECHANICAL_CODES) for code in codes)
+    mechanical_sign = any(code.startswith(tuple(icd.mechanical)) for code in codes)
     inflammatory_sign = (
         features > 0
         or facts.get("labs.hla_b27") == "positive"

@@ -18,6 +18,7 @@ from guidepath.knowledge.schema import (
     RecommendationsFile,
     SourcesFile,
     TopicsFile,
+    ValueSets,
 )
 
 DEFAULT_PACK = "sacroiliac"
@@ -93,6 +94,12 @@ def _unique(by_id: dict[str, Any], count: int, what: str) -> dict[str, Any]:
     if len(by_id) != count:
         raise ValueError(f"duplicate {what} ids in the pack")
     return by_id
+
+
+@cache
+def value_sets(pack: str = DEFAULT_PACK) -> ValueSets:
+    """The validated ``valuesets.yaml`` of a pack, loaded once."""
+    return ValueSets.model_validate(read_yaml(pack, "valuesets.yaml"))
 
 
 @cache

@@ -11,7 +11,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from guidepath.vocabulary import RECOMMEND_ACTIONS, Action, Procedure, Role, SourceType, Strength
+from guidepath.vocabulary import (
+    RECOMMEND_ACTIONS,
+    Action,
+    Condition,
+    Finding,
+    Procedure,
+    Role,
+    SourceType,
+    Strength,
+    TreatmentType,
+)
 
 Operator = Literal[
     "eq", "ne", "lt", "le", "gt", "ge", "in", "contains", "intersects", "known", "not_documented_as"
@@ -420,6 +430,48 @@ class LexiconFile(PackModel):
     definition: list[str] = Field(default_factory=list)
     assumable_fields: list[str] = Field(default_factory=list)
     action_groups: dict[str, list[Action]] = Field(default_factory=dict)
+
+
+class Icd10Sets(PackModel):
+    """ICD-10-CM prefixes: the tracks they put a case on, and conditions they document."""
+
+    inflammatory: list[str]
+    mechanical: list[str]
+    implies_condition: dict[Condition, list[str]]
+
+
+class TreatmentClasses(PackModel):
+    """Treatment types grouped as the engine reads them."""
+
+    nsaids: list[TreatmentType]
+    conservative: list[TreatmentType]
+    advanced: list[TreatmentType]
+    interventional: list[TreatmentType]
+
+
+class ImagingSets(PackModel):
+    """Findings that make a region a competing pain source."""
+
+    spine_sources: list[Finding]
+    hip_sources: list[Finding]
+
+
+class LoincSets(PackModel):
+    """LOINC codes of the observations the FHIR reader maps."""
+
+    pain_nrs: list[str]
+    crp: list[str]
+    esr: list[str]
+
+
+class ValueSets(PackModel):
+    """``valuesets.yaml``: the code and word sets shared by the engine and the FHIR reader."""
+
+    icd10cm: Icd10Sets
+    treatment_classes: TreatmentClasses
+    imaging: ImagingSets
+    cpt: dict[str, TreatmentType]
+    loinc: LoincSets
 
 
 class SourcesFile(PackModel):
