@@ -17,33 +17,19 @@ from functools import cache
 from typing import Any, Literal
 
 from guidepath.engine.compiled import compiled_pack
+from guidepath.knowledge.schema import QuestionKind
 from guidepath.language.facts import Reading, read_question
 from guidepath.language.nlp import lexicon_file
 from guidepath.language.retrieval import best_faq
 
-Intent = Literal[
-    "faq",
-    "choose",
-    "continue",
-    "coverage",
-    "procedure_indicated",
-    "what_if_fails",
-    "imaging",
-    "workup",
-    "expectation",
-    "risks",
-    "role",
-    "definition",
-    "overview",
-    "next_step",
-    "out_of_scope",
-]
+# The lexicon's question kinds, and the kinds decided without cues.
+Intent = QuestionKind | Literal["faq", "definition", "overview", "next_step", "out_of_scope"]
 NEEDS_SUBJECT = frozenset({"expectation", "risks", "role"})
 ABOUT_RESULTS = frozenset({"expectation", "risks"})  # may be about a treatment already given
 
 
 @cache
-def _patterns() -> tuple[tuple[str, tuple[re.Pattern[str], ...]], ...]:
+def _patterns() -> tuple[tuple[QuestionKind, tuple[re.Pattern[str], ...]], ...]:
     return tuple(
         (cue.kind, tuple(re.compile(p, re.IGNORECASE) for p in cue.patterns))
         for cue in lexicon_file().intents
@@ -100,7 +86,7 @@ def classify(question: str, case: dict[str, Any], reading: Reading | None = None
         if any(p.search(question) for p in patterns) and _admissible(kind, reading, case):
             if kind == "treat":  # a treatment question is answered from the pathway
                 break
-            return kind  # type: ignore[return-value]
+            return kind
     else:
         if _named("definition").search(question) and not has_patient_facts(case):
             return "definition"
