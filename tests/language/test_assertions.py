@@ -330,3 +330,18 @@ def test_bimekizumab_and_scores_are_read_from_pack_data() -> None:
     assert read.case["treatments"][0]["agent"] == "bimekizumab"
     assert read.case["treatments"][0]["outcome"] == "secondary_nonresponse"
     assert read.case["scores"] == {"basdai": 6.5, "asdas_crp": 3.4}
+
+
+def test_a_drug_switched_to_stands_for_the_switch() -> None:
+    answer = ask("When should axial SpA be switched from adalimumab to secukinumab?")
+    assert answer.facts["treatments"][0]["agent"] == "adalimumab"
+    assert primary(answer) == "switch_to_il17i"
+    assert any("TNF inhibitor" in a for a in answer.assumptions)
+
+
+def test_stopping_a_drug_that_works_is_a_continue_question() -> None:
+    answer = ask("Should I stop my Cosentyx now that I feel better?", audience="patient")
+    assert answer.intent == "continue"
+    assert answer.facts["treatments"][0]["outcome"] == "good"
+    assert primary(answer) == "continue_current_therapy"
+    assert "stop_biologic" in {a.action for a in answer.avoid}

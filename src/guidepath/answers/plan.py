@@ -218,9 +218,10 @@ def _subject_actions(case: Case, reading: Reading, kind: str) -> list[str]:
 def _role(case: Case, reading: Reading, kind: str) -> Plan:
     actions = _subject_actions(case, reading, kind)
     named = [a for a in reading.named_actions() if a in RECOMMEND_ACTIONS]
+    preferred = (_scenario(case, [action], course=True) for action in actions)
     plan = (
         _scenario(case, named, course=True)
-        or _scenario(case, actions, course=True)
+        or next((p for p in preferred if p is not None), None)
         or _patient(case)
     )
     actions = named + [a for a in actions if a not in named]

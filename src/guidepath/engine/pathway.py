@@ -221,9 +221,14 @@ def _apply_globals(cp: CompiledPack, c: _Collector) -> None:
 
 
 def _gated(
-    cp: CompiledPack, c: _Collector, recommendations: list[RecommendationItem]
+    cp: CompiledPack,
+    c: _Collector,
+    recommendations: list[RecommendationItem],
+    scenario: bool = False,
 ) -> list[RecommendationItem]:
-    """Apply the safety gates that hold, then make sure one primary leads (the fallback)."""
+    """Apply the safety gates that hold, then the necessity gate, then make sure one primary
+    leads (the fallback). A scenario (a stage taken as reached, its conditions assumed) skips the
+    necessity gate, whose criteria would contradict the assumptions; its answer states them."""
     for gate in cp.gates:
         blocked = set(gate.gate.blocks)
         now = [r for r in recommendations if r.role != "next_if_fails"]
@@ -240,7 +245,8 @@ def _gated(
             recommendations = _lead(
                 cp, c, gate.gate.primary, list(gate.explain(c.facts)), recommendations
             )
-    recommendations = _necessity_gated(cp, c, recommendations)
+    if not scenario:
+        recommendations = _necessity_gated(cp, c, recommendations)
     if not any(r.role == "primary" for r in recommendations) and cp.pack.pathway.fallback_primary:
         recommendations = _lead(cp, c, cp.pack.pathway.fallback_primary, [], recommendations)
     return recommendations
@@ -345,7 +351,12 @@ def evaluate(
             facts["phenotype"] = stage.stage.track  # the question is about that track
     _apply_stage(cp, stage, primaries, collector)
     _apply_globals(cp, collector)
-    recommendations = _gated(cp, collector, collector.final_recommendations(stage.stage.suppress))
+    recommendations = _gated(
+        cp,
+        collector,
+        collector.final_recommendations(stage.stage.suppress),
+        scenario=at_stage is not None and stage.holds(facts) != TRUE,
+    )
     avoid = list(collector.avoided.values())
     warnings = _warnings(cp, facts)
     disagreements = _disagreements(cp, facts, recommendations, avoid)

@@ -10,6 +10,8 @@ undetermined.
   SI-joint work-up, with no inflammatory sign documented (no SpA feature, no imaging sign of
   sacroiliitis; a possible one such as sclerosis counts unless the context is degenerative:
   onset at 45 or later, no inflammatory back pain, or a block-confirmed SI joint).
+- a b/tsDMARD (TNF, IL-17 or JAK inhibitor) already given, with no SI-joint dysfunction code,
+  puts the case on the inflammatory track: these drugs are given for inflammatory disease.
 - **undetermined**: everything else; the engine then asks for the facts that would decide.
 """
 
@@ -68,6 +70,8 @@ def classify_phenotype(diagnoses: list[str] | None, facts: Mapping[str, Any]) ->
     if asas_arms(bool(facts.get("imaging.sij_definite")), hla_b27, features):
         return "inflammatory"
     mechanical_sign = any(code.startswith(tuple(icd.mechanical)) for code in codes)
+    if facts.get("biologic.tried") and not mechanical_sign:
+        return "inflammatory"  # a b/tsDMARD is given only for inflammatory disease
     inflammatory_sign = (
         features > 0
         or facts.get("labs.hla_b27") == "positive"

@@ -107,11 +107,15 @@ class Reading:
 
     def subject_actions(self) -> list[str]:
         """The pathway actions the question asks about: actions it names outright first ("how
-        often", "screening"), then what its options and subjects stand for, in order of mention."""
+        often", "screening"), then what its options and subjects stand for, in order of mention;
+        a drug one is switched *to* stands for the switch ("switched to secukinumab")."""
         asked = self.options + self.subjects
         found = [m.value for m in asked if m.label == "ACTION"]
         for mention in asked:
-            found += [a for a in mention.actions if a not in found]
+            actions = mention.actions
+            if SWITCH_TO.search(mention.before):
+                actions = sorted(actions, key=lambda a: not a.startswith("switch"))
+            found += [a for a in actions if a not in found]
         return list(dict.fromkeys(found))
 
 
@@ -166,6 +170,7 @@ def _share_reach(mentions: list[Mention], text: str) -> None:
             mention.assertion = "affirmed"  # "naproxen and ibuprofen both failed"
 
 
+SWITCH_TO = re.compile(r"\bswitch\w*\b.{0,60}\bto\s*$", re.IGNORECASE)
 INCLUDED = re.compile(r"^[\s,]*(?:including|such as|incl\.?|e\.g\.,?)\b", re.IGNORECASE)
 LIST_JOIN_AND = re.compile(r"^[\s,]*(?:and|or|&|,|then|and then)?[\s,]*$", re.IGNORECASE)
 LIST_JOIN = re.compile(r"^[\s,]*(?:or|and/or|,|either)?[\s,]*$", re.IGNORECASE)
@@ -381,7 +386,7 @@ def _treatment_record(mention: Mention, following: str) -> dict[str, Any]:
     outcome = outcome_in(mention.own) or outcome_in(mention.lead) or outcome_in(following)
     if outcome:
         record["outcome"] = outcome
-    if re.search(r"\b(?:currently|current|on|continue|taking|still)\b", clause, re.I):
+    if re.search(r"\b(?:currently|current|on|continue|taking|still|stop|my)\b", clause, re.I):
         record["current"] = True
     return {k: v for k, v in record.items() if v is not None}
 

@@ -63,7 +63,7 @@ def _last_end(cues: tuple[re.Pattern[str], ...], text: str) -> int:
     return max((m.end() for cue in cues for m in cue.finditer(text)), default=-1)
 
 
-def _treatment_assertion(before: str, own: str) -> Assertion:
+def _treatment_assertion(before: str, own: str, lead: str) -> Assertion:
     """The nearer cue before the mention decides ("should I start X?" is an option, "failed X"
     history); with none before it, a history cue or an outcome in the mention's own stretch of
     the clause (up to the next treatment: "X for 6 weeks, no better") makes it history;
@@ -71,8 +71,9 @@ def _treatment_assertion(before: str, own: str) -> Assertion:
     option_cues, history_cues, _, lead_cues = compiled_cues()
     option_at = _last_end(option_cues, before)
     history_at = _last_end(history_cues, before)
-    if not MODAL_QUESTION.match(before):  # "should my AS be treated with X?" asks about X
-        history_at = max(history_at, _last_end(lead_cues, before))
+    lead_at = _last_end(lead_cues, lead)  # "from X to Y": "from" leads into X only
+    if lead_at >= 0 and not MODAL_QUESTION.match(before):  # "should my AS be treated with X?"
+        history_at = max(history_at, len(before) - len(lead) + lead_at)
     if option_at > history_at:
         return "option"
     if history_at >= 0 or _last_end(history_cues, own) >= 0 or outcome_in(before + own):
@@ -80,7 +81,9 @@ def _treatment_assertion(before: str, own: str) -> Assertion:
     return "subject"
 
 
-def assertion_of(entity: Any, label: str, before: str, clause: str, own: str) -> Assertion:
+def assertion_of(
+    entity: Any, label: str, before: str, clause: str, own: str, lead: str = ""
+) -> Assertion:
     """The assertion of one entity (see the module docstring)."""
     categories = _categories(entity)
     if "FAMILY" in categories:
@@ -89,7 +92,7 @@ def assertion_of(entity: Any, label: str, before: str, clause: str, own: str) ->
         reported = any(cue.search(clause) for cue in compiled_cues()[2])
         return "affirmed" if reported else "subject"
     if label in TREATMENT_LABELS:
-        treated = _treatment_assertion(before, own)
+        treated = _treatment_assertion(before, own, lead or before)
         negated = "NEGATED_EXISTENCE" in categories and not outcome_in(before + own)
         return "negated" if treated == "affirmed" and negated else treated
     if "NEGATED_EXISTENCE" in categories:
@@ -135,7 +138,14 @@ def mention_of(entity: Any, text: str, clause: tuple[int, int], since: int, unti
         clause=clause_text,
         before=before,
         after=after,
-        assertion=assertion_of(entity, meta["label"], before, clause_text, entity.text + own),
+        assertion=assertion_of(
+            entity,
+            meta["label"],
+            before,
+            clause_text,
+            entity.text + own,
+            text[since : entity.start_char],
+        ),
         lead=text[since : entity.start_char],
         own=own,
         sentence=len(re.findall(r"[.;!?](?=\s|$)", text[: entity.start_char])),
