@@ -348,3 +348,37 @@ def test_every_criterion_cites_a_listed_reference() -> None:
     determination = check_necessity("sij_fusion_mis", FIRST_INJECTION)
     listed = {r.id for r in determination.references}
     assert all(set(c.citations) <= listed for c in determination.criteria)
+
+
+def test_no_arthropathy_is_decidable_from_documented_negatives() -> None:
+    negatives = {
+        "pain": {"inflammatory_back_pain": False},
+        "labs": {"crp_mg_l": 2, "hla_b27": "negative"},
+    }
+    assert status_of("no_systemic_arthropathy", "sij_fusion_mis", negatives) == "met"
+    partly = {"pain": {"inflammatory_back_pain": False}, "labs": {"crp_mg_l": 2}}
+    assert status_of("no_systemic_arthropathy", "sij_fusion_mis", partly) == "unknown"
+
+
+def test_clinical_criteria_and_payer_coverage_are_kept_apart() -> None:
+    """RFA meeting every clinical criterion is still not covered by the Medicare LCDs."""
+    case = {
+        "diagnoses": ["M53.3"],
+        "pain": {"nrs": 7, "duration_weeks": 40, "radicular": False},
+        "exam": {
+            "provocation_tests": {"distraction": True, "thigh_thrust": True, "compression": True}
+        },
+        "imaging": [{"modality": "mri", "region": "spine", "findings": ["normal"]}],
+        "treatments": [diag(85)],
+        "red_flags": [],
+    }
+    determination = check_necessity("rfa_lateral_branch", case)
+    assert determination.determination == "met"
+    lcd = next(c for c in determination.coverage if c.policy == "lcd-sij-2023")
+    assert lcd.status == "not_covered"
+    repeat = {**case, "treatments": [diag(85), ther(60, 10)]}
+    injection = check_necessity("therapeutic_sij_injection", repeat)
+    assert injection.determination == "met"  # ≥50% for ≥2 months: clinically reasonable
+    lcd = next(c for c in injection.coverage if c.policy == "lcd-sij-2023")
+    assert lcd.status == "not_covered"  # the LCD asks for 3 months
+    assert "repeat_relief_three_months" in lcd.criteria
