@@ -19,8 +19,9 @@ from guidepath.engine.necessity import check_necessity
 from guidepath.engine.pathway import as_case
 from guidepath.errors import BadInput
 from guidepath.knowledge.schema import Faq, Topic
-from guidepath.language.facts import Reading, read_question
+from guidepath.language.facts import read_question
 from guidepath.language.intents import classify, has_patient_facts, procedures_asked
+from guidepath.language.reading import Reading
 from guidepath.language.retrieval import best_faq, related_questions, search
 
 OUT_OF_SCOPE = (

@@ -32,10 +32,10 @@ from guidepath.engine.locate import locate, rules_reading
 from guidepath.engine.models import Assessment, RecommendationItem
 from guidepath.engine.necessity import Determination, check_necessity, remedy_for
 from guidepath.engine.pathway import evaluate
-from guidepath.language.facts import Reading
 from guidepath.language.intents import asks_for_treatment, procedures_asked
 from guidepath.language.mentions import Mention
 from guidepath.language.nlp import lexicon_file
+from guidepath.language.reading import Reading
 from guidepath.vocabulary import RECOMMEND_ACTIONS
 
 ROLE_PREFERENCE = ("primary", "diagnostic", "adjunct", "monitoring", "alternative")

@@ -11,19 +11,12 @@ Every inference is listed in ``understood`` so the user can check it.
 
 from __future__ import annotations
 
-import itertools
 import re
-from dataclasses import dataclass, field
 from typing import Any
 
 from guidepath.codes.icd10 import canonical
-from guidepath.language.mentions import (
-    LEADING_INTO_NEXT,
-    TREATMENT_LABELS,
-    Mention,
-    mention_of,
-)
-from guidepath.language.nlp import pipeline
+from guidepath.language.clauses import asked_for_a_relative, clauses_of, find_mentions
+from guidepath.language.mentions import TREATMENT_LABELS, Mention
 from guidepath.language.patterns import (
     DURATION as DURATION_IN_TEXT,
 )
@@ -35,19 +28,27 @@ from guidepath.language.patterns import (
     hla_b27_status,
     laterality_in,
     modality_in,
-    no_medications,
-    nsaid_count,
     out_of_range_scores,
-    outcome_in,
     pain_score,
     patient_in,
     provocation_count,
-    relief_pct_in,
     scores_in,
     split_lettered_options,
 )
+from guidepath.language.reading import Reading
+from guidepath.language.treatments import (
+    counted_nsaids,
+    difficult_to_treat,
+    no_medications_said,
+    share_outcomes,
+    treatment,
+)
+
+__all__ = ["Reading", "read_question"]
 
 LASLETT_ORDER = ["distraction", "thigh_thrust", "compression", "sacral_thrust", "gaenslen"]
+
+
 SPINE_FINDINGS = {
     "disc_herniation",
     "spinal_stenosis",
@@ -55,162 +56,29 @@ SPINE_FINDINGS = {
     "degenerative_disc_disease",
     "syndesmophytes",
 }
-CLAUSE_SPLIT = re.compile(
-    r"[.;!?](?=\s|$)|,\s*(?=(?:but|then|who|history|no|without)\b)"
-    r"|\band\b(?= (?:then|later|has|had|failed|never|lost))"
-)
+
+
 NOT_PAIN_DURATION = re.compile(
     r"relie|\bago\b|taper|\bwithin\b|\bafter\b|\bevery\b|\bper\b|"
     r"\bfor (?:a|one|1) year\b.*\b(?:continue|daily)\b|\bpregnan",
     re.I,
 )
+
+
 NOT_PAIN_CLAUSE = re.compile(r"\brelie|\bpregnan|\bcontinue\b", re.I)
-DIFFICULT = re.compile(r"difficult[- ]to[- ]treat|refractory|treatment[- ]resistant")
+
+
 IMAGING_REPORT = re.compile(
     r"\b(?:show|shows|showed|shown|reveal\w*|demonstrat\w*|with|on)\b", re.I
 )
-
-
-@dataclass
-class Reading:
-    """What a question says: the Case facts, what was understood, and what it asks about."""
-
-    case: dict[str, Any] = field(default_factory=dict)
-    understood: list[str] = field(default_factory=list)
-    hypothetical: bool = False
-    options: list[Mention] = field(default_factory=list)
-    subjects: list[Mention] = field(default_factory=list)
-    given: list[Mention] = field(default_factory=list)
-
-    def note(self, text: str) -> None:
-        if text not in self.understood:
-            self.understood.append(text)
-
-    def listed(self, key: str, value: str) -> bool:
-        """Add ``value`` to the case list ``key``; False when it was there already."""
-        values = self.case.setdefault(key, [])
-        if value in values:
-            return False
-        values.append(value)
-        return True
-
-    def named_actions(self) -> list[str]:
-        """Actions the question names outright ("how often", "screening", "an MRI")."""
-        return list(
-            dict.fromkeys(m.value for m in self.options + self.subjects if m.label == "ACTION")
-        )
-
-    def given_actions(self) -> list[str]:
-        """Actions of the treatments reported as given ("recovery after SI joint fusion"): what a
-        question about results or risks is about when it names nothing else."""
-        return list(dict.fromkeys(a for m in self.given for a in m.actions))
-
-    def subject_actions(self) -> list[str]:
-        """The pathway actions the question asks about: actions it names outright first ("how
-        often", "screening"), then what its options and subjects stand for, in order of mention;
-        a drug one is switched *to* stands for the switch ("switched to secukinumab")."""
-        asked = self.options + self.subjects
-        found = [m.value for m in asked if m.label == "ACTION"]
-        for mention in asked:
-            actions = mention.actions
-            if SWITCH_TO.search(mention.before):
-                actions = sorted(actions, key=lambda a: not a.startswith("switch"))
-            found += [a for a in actions if a not in found]
-        return list(dict.fromkeys(found))
-
-
-def _clauses(text: str) -> list[tuple[int, int]]:
-    spans, start = [], 0
-    for match in CLAUSE_SPLIT.finditer(text):
-        spans.append((start, match.start()))
-        start = match.end()
-    spans.append((start, len(text)))
-    return [(a, b) for a, b in spans if text[a:b].strip()]
-
-
-def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
-    return next(((a, b) for a, b in spans if a <= position < b), spans[-1])
-
-
-def _mentions(text: str, pack: str | None) -> list[Mention]:
-    if not text.strip():
-        return []
-    doc = (pipeline(pack) if pack else pipeline())(text)
-    spans = _clauses(text)
-    entities = list(doc.ents)
-    found = []
-    for index, entity in enumerate(entities):
-        clause = _clause_of(spans, entity.start_char)
-        later = (e.start_char for e in entities[index + 1 :] if e.label_ in TREATMENT_LABELS)
-        earlier = (e.end_char for e in reversed(entities[:index]) if e.label_ in TREATMENT_LABELS)
-        until = min(next(later, clause[1]), clause[1])
-        since = max(next(earlier, clause[0]), clause[0])
-        found.append(mention_of(entity, text, clause, since, until))
-    _options_joined_by_or(found, text)
-    _share_reach(found, text)
-    return found
-
-
-def _share_reach(mentions: list[Mention], text: str) -> None:
-    """A treatment's outcome is looked for up to the next treatment; treatments listed together
-    ("physical therapy and naproxen have not helped") share what follows the list."""
-    treatments = [m for m in mentions if m.label in TREATMENT_LABELS]
-    for first, second in itertools.pairwise(treatments):
-        end = first.start + len(first.text)
-        if second.start - end <= len(first.after):
-            between = text[end : second.start]
-            joined = LIST_JOIN_AND.match(between) is not None
-            first.after = (between + second.after) if joined else LEADING_INTO_NEXT.sub("", between)
-    for first, second in reversed(list(itertools.pairwise(treatments))):
-        between = text[first.start + len(first.text) : second.start]
-        if LIST_JOIN_AND.match(between) and not outcome_in(first.after):
-            first.after = between + second.after
-    for mention in treatments:
-        if mention.assertion == "subject" and outcome_in(mention.after):
-            mention.assertion = "affirmed"  # "naproxen and ibuprofen both failed"
-
-
-SWITCH_TO = re.compile(r"\bswitch\w*\b.{0,60}\bto\s*$", re.IGNORECASE)
-INCLUDED = re.compile(r"^[\s,]*(?:including|such as|incl\.?|e\.g\.,?)\b", re.IGNORECASE)
-LIST_JOIN_AND = re.compile(r"^[\s,]*(?:and|or|&|,|then|and then)?[\s,]*$", re.IGNORECASE)
-LIST_JOIN = re.compile(r"^[\s,]*(?:or|and/or|,|either)?[\s,]*$", re.IGNORECASE)
-
-
-def _options_joined_by_or(mentions: list[Mention], text: str) -> None:
-    """Treatments listed with "or" ("celecoxib, adalimumab or prednisone?") are options, unless
-    a history cue says they were given ("failed naproxen or ibuprofen")."""
-    treatments = [m for m in mentions if m.label in TREATMENT_LABELS]
-    for first, second in itertools.pairwise(treatments):
-        between = text[first.start + len(first.text) : second.start]
-        if re.search(r"\bor\b", between, re.I) and LIST_JOIN.match(between):
-            for mention in (first, second):
-                if mention.assertion == "subject":
-                    mention.assertion = "option"
-
-
-FIRST_PERSON_HEALTH = re.compile(
-    r"\bI(?:'m| am| have|'ve| had| was| feel| get)\b|\bmy (?:back|pain|hips?|buttocks?|joints?|"
-    r"spine|neck|symptoms|doctor|rheumatologist|mri|x-?ray|crp|labs?)\b|\bme\b",
-    re.IGNORECASE,
-)
-
-
-def _asked_for_a_relative(mentions: list[Mention], text: str) -> None:
-    """ "My husband has AS and his Humira stopped working": when the asker says nothing of their
-    own health, the relative the question names is the patient, not family history."""
-    if FIRST_PERSON_HEALTH.search(text):
-        return
-    for mention in mentions:
-        if mention.assertion == "family":
-            mention.assertion = "affirmed"
 
 
 def read_question(question: str, pack: str | None = None) -> Reading:
     """The facts of one question (see the module docstring)."""
     reading = Reading()
     stem, lettered = split_lettered_options(" ".join(question.split()))
-    mentions = _mentions(stem, pack)
-    _asked_for_a_relative(mentions, stem)
+    mentions = find_mentions(stem, pack)
+    asked_for_a_relative(mentions, stem)
     _codes(stem, reading)
     patient = patient_in(stem)
     if patient:
@@ -219,14 +87,14 @@ def read_question(question: str, pack: str | None = None) -> Reading:
     _labs(stem, mentions, reading)
     for mention in mentions:
         _place(mention, stem, reading)
-    for option in _mentions(lettered, pack):
+    for option in find_mentions(lettered, pack):
         option.assertion = "option"
         _place(option, lettered, reading)
-    _share_outcomes(reading)
-    _counted_nsaids(stem, reading)
-    _no_medications(stem, reading)
+    share_outcomes(reading)
+    counted_nsaids(stem, reading)
+    no_medications_said(stem, reading)
     _provocation(stem, reading)
-    _difficult_to_treat(stem, reading)
+    difficult_to_treat(stem, reading)
     _mark_partial_lists(reading)
     reading.hypothetical = bool(
         re.search(r"\bwhat if\b|\bsuppose\b|\bif (?:she|he|they)\b", stem, re.IGNORECASE)
@@ -284,7 +152,7 @@ def _pain_duration(text: str, mentions: list[Mention]) -> float | None:
         if any(a <= match.start() < b for a, b in taken):
             continue
         window = text[max(0, match.start() - 30) : match.end() + 6]
-        clause = next((text[a:b] for a, b in _clauses(text) if a <= match.start() < b), "")
+        clause = next((text[a:b] for a, b in clauses_of(text) if a <= match.start() < b), "")
         if NOT_PAIN_DURATION.search(window) or NOT_PAIN_CLAUSE.search(clause):
             continue
         weeks = clause_duration_weeks(match.group(0))
@@ -361,102 +229,6 @@ def _red_flag(mention: Mention, reading: Reading) -> None:
         return
     if reading.listed("red_flags", value):
         reading.note(f"red flag: {mention.words}")
-
-
-def _treatment_record(mention: Mention, following: str) -> dict[str, Any]:
-    clause = mention.clause
-    record: dict[str, Any] = {"type": mention.type or mention.value}
-    if mention.label == "DRUG" and mention.value != mention.type and mention.value != "biologic":
-        record["agent"] = mention.value
-    relief = relief_pct_in(clause)
-    weeks = clause_duration_weeks(mention.own) or clause_duration_weeks(mention.lead)
-    if record["type"] in ("sij_injection", "rfa"):
-        if re.search(r"diagnostic|block", clause, re.I):
-            record["purpose"] = "diagnostic" if record["type"] == "sij_injection" else None
-        elif record["type"] == "sij_injection":
-            record["purpose"] = "therapeutic"
-        if relief is not None:
-            record["relief_pct"] = relief
-        if weeks is not None and re.search(r"relie|last|help|improv|better", clause, re.I):
-            record["relief_weeks"] = weeks
-        if re.search(r"\bguided\b|fluoroscop|\bct[- ]guided|ultrasound[- ]guided", clause, re.I):
-            record["image_guided"] = True
-    elif weeks is not None and not re.search(r"relie", mention.own + mention.lead, re.I):
-        record["weeks"] = weeks
-    outcome = outcome_in(mention.own) or outcome_in(mention.lead) or outcome_in(following)
-    if outcome:
-        record["outcome"] = outcome
-    if re.search(r"\b(?:currently|current|on|continue|taking|still|stop|my)\b", clause, re.I):
-        record["current"] = True
-    return {k: v for k, v in record.items() if v is not None}
-
-
-def _treatment(mention: Mention, reading: Reading) -> None:
-    """A treatment given, and how it went."""
-    if mention.assertion == "negated":
-        reading.note(f"no {mention.words}")
-        return
-    reading.given.append(mention)
-    if mention.value == "conservative":
-        _conservative_failed(mention.clause, reading)
-        return
-    record = _treatment_record(mention, mention.after)
-    treatments = reading.case.setdefault("treatments", [])
-    listed_with = treatments[-1] if treatments and LIST_JOIN_AND.match(mention.lead) else None
-    if listed_with and "weeks" not in record and "weeks" in listed_with:
-        record["weeks"] = listed_with["weeks"]  # "8 weeks of physical therapy and ibuprofen"
-    if listed_with and "outcome" not in record and "outcome" in listed_with:
-        record["outcome"] = listed_with["outcome"]  # "failed naproxen and celecoxib"
-    included_in = treatments[-1] if treatments and INCLUDED.match(mention.lead) else None
-    if included_in and "outcome" not in record and "outcome" in included_in:
-        record["outcome"] = included_in["outcome"]  # "failed conservative care, including X"
-    same = [
-        t
-        for t in treatments
-        if t["type"] == record["type"] and t.get("agent") == record.get("agent")
-    ]
-    if same:
-        same[0].update(record)
-        return
-    treatments.append(record)
-    mention.record = record
-    reading.note("treatment: " + ", ".join(f"{k} {v}" for k, v in record.items()))
-
-
-def _share_outcomes(reading: Reading) -> None:
-    """Drugs of one kind listed in one sentence share the outcome said after them ("naproxen
-    for 5 weeks and then diclofenac for 4 weeks without improvement")."""
-    given = [m for m in reading.given if m.record]
-    for mention in given:
-        if "outcome" in mention.record:
-            continue
-        later = (
-            m.record["outcome"]
-            for m in given
-            if m.sentence == mention.sentence
-            and m.start > mention.start
-            and m.record["type"] == mention.record["type"]
-            and "outcome" in m.record
-        )
-        outcome = next(later, None)
-        if outcome is not None:
-            mention.record["outcome"] = outcome
-
-
-def _conservative_failed(clause: str, reading: Reading) -> None:
-    """'Failed conservative treatment' → an NSAID and physical therapy, both failed, for the
-    stated treatment time or else the pain's duration (left unknown when neither is given)."""
-    outcome = outcome_in(clause) or "inadequate"
-    weeks = clause_duration_weeks(clause) or reading.case.get("pain", {}).get("duration_weeks")
-    for kind in ("nsaid", "physical_therapy"):
-        if any(t["type"] == kind for t in reading.case.get("treatments", [])):
-            continue
-        record: dict[str, Any] = {"type": kind, "outcome": outcome}
-        if weeks is not None:
-            record["weeks"] = weeks
-        reading.case.setdefault("treatments", []).append(record)
-    span = f" for {weeks:g} weeks" if weeks is not None else ""
-    reading.note(f"conservative care (NSAID and physical therapy) {outcome}{span}")
 
 
 def _test(mention: Mention, reading: Reading) -> None:
@@ -546,24 +318,6 @@ def _ignore(mention: Mention, reading: Reading) -> None:
     """LAB mentions are read with their values in :func:`_labs`."""
 
 
-def _counted_nsaids(text: str, reading: Reading) -> None:
-    """ "Despite three different NSAIDs" → that many NSAID trials, sharing the stated outcome."""
-    count = nsaid_count(text)
-    nsaids = [t for t in reading.case.get("treatments", []) if t["type"] == "nsaid"]
-    if not count or not nsaids or len(nsaids) >= count:
-        return
-    template = {k: v for k, v in nsaids[0].items() if k != "agent"}
-    for index in range(count - len(nsaids)):
-        reading.case["treatments"].append({**template, "agent": f"nsaid {index + 2}"})
-    reading.note(f"{count} different NSAIDs tried")
-
-
-def _no_medications(text: str, reading: Reading) -> None:
-    if no_medications(text) and "treatments" not in reading.case:
-        reading.case["treatments"] = []
-        reading.note("no medications or treatments so far")
-
-
 def _provocation(text: str, reading: Reading) -> None:
     count = provocation_count(text)
     if count is None:
@@ -581,19 +335,6 @@ def _provocation(text: str, reading: Reading) -> None:
     )
 
 
-def _difficult_to_treat(text: str, reading: Reading) -> None:
-    """'Difficult-to-treat' axSpA is read as NSAIDs and a TNF inhibitor having failed."""
-    if not DIFFICULT.search(text) or not re.search(r"spondyl|axspa|sacroiliitis", text, re.I):
-        return
-    treatments = reading.case.setdefault("treatments", [])
-    kinds = {t["type"] for t in treatments}
-    if "nsaid" not in kinds:
-        treatments.append({"type": "nsaid", "outcome": "inadequate", "weeks": 4})
-    if "tnfi" not in kinds:
-        treatments.append({"type": "tnfi", "outcome": "inadequate"})
-    reading.note("difficult to treat: NSAIDs and a TNF inhibitor counted as failed")
-
-
 def _mark_partial_lists(reading: Reading) -> None:
     """A question names some conditions, red flags and treatments, not a full review: those it
     does not name stay unknown (``partial_lists``), unless it says "no red flags" or "no
@@ -607,8 +348,8 @@ HANDLERS = {
     "DIAGNOSIS": _diagnosis,
     "CONDITION": _condition,
     "RED_FLAG": _red_flag,
-    "DRUG": _treatment,
-    "TREATMENT": _treatment,
+    "DRUG": treatment,
+    "TREATMENT": treatment,
     "TEST": _test,
     "FINDING": _finding,
     "SYMPTOM": _symptom,

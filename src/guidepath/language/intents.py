@@ -18,8 +18,9 @@ from typing import Any, Literal
 
 from guidepath.engine.compiled import compiled_pack
 from guidepath.knowledge.schema import QuestionKind
-from guidepath.language.facts import Reading, read_question
+from guidepath.language.facts import read_question
 from guidepath.language.nlp import lexicon_file
+from guidepath.language.reading import Reading
 from guidepath.language.retrieval import best_faq
 
 # The lexicon's question kinds, and the kinds decided without cues.
