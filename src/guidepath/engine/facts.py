@@ -103,9 +103,28 @@ SUSPICION_FACTS = {
 }
 
 
+def _listed_facts(
+    names: dict[str, str],
+    present: set[str],
+    complete: bool,
+    absent: set[str],
+    facts: dict[str, Any],
+) -> None:
+    """One fact per word of a list: listed → True; a complete list makes the others False, a
+    partial list (``partial_lists``) leaves them unknown unless ``absent`` denies them."""
+    for name, fact in names.items():
+        if name in present:
+            facts[fact] = True
+        elif complete or name in absent:
+            facts[fact] = False
+
+
+def _is_complete(case: Case, key: str) -> bool:
+    return getattr(case, key) is not None and key not in (case.partial_lists or ())
+
+
 def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
-    """``condition.<name>``: listed (or implied by a diagnosis code) → True; a complete list makes
-    the others False, a partial list (``partial_lists``) leaves them unknown unless ``absent``."""
+    """``condition.<name>``: listed, or implied by a diagnosis code (K50 → ibd)."""
     present: set[str] = set(case.conditions or ())
     for code in case.diagnoses or ():
         present.update(
@@ -113,13 +132,8 @@ def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
             for name, prefixes in value_sets().icd10cm.implies_condition.items()
             if code.startswith(tuple(prefixes))
         )
-    complete = case.conditions is not None and "conditions" not in (case.partial_lists or ())
-    absent = set(case.absent or ())
-    for name, fact in CONDITION_FACTS.items():
-        if name in present:
-            facts[fact] = True
-        elif complete or name in absent:
-            facts[fact] = False
+    complete = _is_complete(case, "conditions")
+    _listed_facts(CONDITION_FACTS, present, complete, set(case.absent or ()), facts)
 
 
 def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
@@ -127,13 +141,8 @@ def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
     if case.red_flags is None and not case.absent:
         return
     flags = set(case.red_flags or ())
-    complete = case.red_flags is not None and "red_flags" not in (case.partial_lists or ())
-    absent = set(case.absent or ())
-    for name, fact in RED_FLAG_FACTS.items():
-        if name in flags:
-            facts[fact] = True
-        elif complete or name in absent:
-            facts[fact] = False
+    complete = _is_complete(case, "red_flags")
+    _listed_facts(RED_FLAG_FACTS, flags, complete, set(case.absent or ()), facts)
     facts["red_flags.any"] = True if flags else (False if complete else None)
 
 
