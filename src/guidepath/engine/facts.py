@@ -140,7 +140,7 @@ def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
     """``red_flag.<name>`` and ``red_flags.any``, with the same complete/partial rule."""
     if case.red_flags is None and not case.absent:
         return
-    flags = set(case.red_flags or ())
+    flags: set[str] = set(case.red_flags or ())
     complete = _is_complete(case, "red_flags")
     _listed_facts(RED_FLAG_FACTS, flags, complete, set(case.absent or ()), facts)
     facts["red_flags.any"] = True if flags else (False if complete else None)
