@@ -268,8 +268,8 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     typer.echo("Try:")
     typer.echo(f"  curl -s -X POST {base}/v1/ask -H 'content-type: application/json' \\")
     typer.echo(
-        '    -d \'{"question": "Ankylosing spondylitis, failed naproxen for 6 weeks, '
-        "pain 7/10. Next step?\"}'"
+        '    -d \'{"question": "Ankylosing spondylitis, naproxen then diclofenac failed over '
+        "6 weeks, pain 7/10. Next step?\"}'"
     )
     uvicorn.run(create_app(), host=settings.host, port=settings.port, log_level="warning")
 
