@@ -142,16 +142,15 @@ def _coverage_answer(
     """Coverage questions: the payer notes of the procedures asked about, and their criteria;
     no clinical advice is implied by coverage."""
     cite = Citer()
-    procedures = procedures_asked(reading) or list(compiled_pack().pack.procedures)[:0]
+    pack = compiled_pack().pack
+    procedures = procedures_asked(reading)
     sections = []
     for procedure in procedures:
-        spec = compiled_pack().pack.procedures[procedure]
+        spec = pack.procedures[procedure]
         notes = [SectionItem(text=n.text, citations=cite(n.citations)) for n in spec.notes]
+        notes += [SectionItem(text=c.text, citations=cite([c.policy])) for c in spec.coverage]
         criteria = [
-            SectionItem(
-                text=compiled_pack().pack.criteria[c].text,
-                citations=cite(compiled_pack().pack.criteria[c].citations),
-            )
+            SectionItem(text=pack.criteria[c].text, citations=cite(pack.criteria[c].citations))
             for c in spec.criteria
         ]
         sections.append(Section(heading=f"{spec.title}: coverage notes", items=notes))

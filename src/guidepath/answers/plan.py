@@ -26,12 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from guidepath.case import Case
-from guidepath.engine.build import trusted
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.locate import locate, rules_reading
 from guidepath.engine.models import Assessment, RecommendationItem
 from guidepath.engine.necessity import Determination, check_necessity, remedy_for
-from guidepath.engine.pathway import evaluate
+from guidepath.engine.pathway import evaluate, recommendation_item, with_role
 from guidepath.language.intents import asks_for_treatment, procedures_asked
 from guidepath.language.mentions import Mention
 from guidepath.language.nlp import lexicon_file
@@ -74,9 +73,11 @@ def _scenario(
     )
     if found is None:
         return None
-    assessment = evaluate(case, at_stage=found.stage, focus=frozenset(wanted or ()))
-    assumptions = [] if found.holds else list(found.assumptions)
-    return Plan(assessment, assumptions=assumptions)
+    focus = frozenset(wanted or ())
+    if found.holds and not course:  # the patient's own stage: the engine's full assessment
+        return Plan(evaluate(case, focus=focus))
+    assessment = evaluate(case, at_stage=found.stage, focus=focus)
+    return Plan(assessment, assumptions=[] if found.holds else list(found.assumptions))
 
 
 def _patient(case: Case) -> Plan:
@@ -108,37 +109,19 @@ def lead_with(plan: Plan, item: RecommendationItem | None) -> Plan:
         return plan
     if primary is not None and primary.action in group("safety"):
         return plan
-    kept: list[RecommendationItem] = [_with_role(item, "primary")]
+    kept: list[RecommendationItem] = [with_role(item, "primary")]
     for rec in recs:
         if rec.action == item.action:
             continue
         if rec.role == "primary":
-            rec = _with_role(rec, "diagnostic" if rec.action in group("diagnosis") else "adjunct")
+            rec = with_role(rec, "diagnostic" if rec.action in group("diagnosis") else "adjunct")
         kept.append(rec)
     plan.assessment = assessment.model_copy(update={"recommendations": kept})
     return plan
 
 
-def _with_role(item: RecommendationItem, role: str) -> RecommendationItem:
-    return trusted(RecommendationItem, {**item.__dict__, "role": role})
-
-
 def _rule_item(rule_id: str, why: list[str]) -> RecommendationItem:
-    rule = compiled_pack().rules[rule_id]
-    return trusted(
-        RecommendationItem,
-        {
-            "action": rule.rule.action,
-            "role": "primary",
-            "strength": rule.rule.strength,
-            "text": rule.rule.text,
-            "citations": list(rule.rule.citations),
-            "id": rule.rule.id,
-            "why": why,
-            "evidence": list(rule.evidence),
-            "patient_text": rule.rule.patient_text,
-        },
-    )
+    return recommendation_item(compiled_pack().rules[rule_id], "primary", why)
 
 
 def _choose(case: Case, reading: Reading) -> Plan:

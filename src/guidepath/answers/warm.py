@@ -101,31 +101,21 @@ def start(path: Path | None = None) -> None:
 
 
 def _bind(path: Path) -> socket.socket | None:
-    """An owner-only listening socket at ``path``; ``None`` when another reader has it."""
+    """An owner-only listening socket at ``path``; ``None`` when another reader has it. A stale
+    socket (or file) left by a reader that died is replaced."""
+    if path.exists() and request({"ping": True}, path) is not None:
+        return None  # a live reader already listens here
+    with contextlib.suppress(OSError):
+        path.unlink()
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     previous = os.umask(0o177)
     try:
         server.bind(str(path))
-    except OSError:
-        server.close()
-        if request({"ping": True}, path) is not None:
-            return None  # a live reader already listens here
-        with contextlib.suppress(OSError):
-            path.unlink()  # a stale socket left by a reader that died
-        return _bind_once(path)
-    finally:
-        os.umask(previous)
-    server.listen(16)
-    return server
-
-
-def _bind_once(path: Path) -> socket.socket | None:
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        server.bind(str(path))
-    except OSError:
+    except OSError:  # another reader bound it first
         server.close()
         return None
+    finally:
+        os.umask(previous)
     server.listen(16)
     return server
 

@@ -154,6 +154,15 @@ class CompiledPack:
     necessity: dict[str, tuple[CompiledCriterion, ...]] = field(default_factory=dict)
     disagreements: tuple[tuple[Disagreement, Compiled | None, DisagreementItem], ...] = ()
 
+    def first_remedy(self, remedies: Iterable[str]) -> str | None:
+        """Of the remedy recommendations of failed criteria, the one whose action comes first in
+        ``remedy_order`` (red flags before other pain sources before confirming blocks)."""
+        order = self.pack.remedy_order
+        found = list(remedies)
+        if not found:
+            return None
+        return min(found, key=lambda rid: order.index(self.rules[rid].rule.action))
+
 
 def _maybe(compiler: Compiler, node: ConditionNode | None) -> Compiled | None:
     return None if node is None else compiler.compile(node)

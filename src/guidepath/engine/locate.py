@@ -49,14 +49,8 @@ def offered(
         names += [*stage.stage.alternatives, *stage.stage.adjuncts]
     rules = [cp.rules[rid] for rid in names]
     track = stage.stage.track
-    rules += [
-        r
-        for r in cp.rules.values()
-        if r.rule.scope == "global"
-        and r.rule.track in ("any", track)
-        and track != "any"
-        and not primary_only
-    ]
+    if track != "any" and not primary_only:
+        rules += cp.global_rules[track]  # the track's global rules apply at every stage of it
     return [
         r.rule.action
         for r in rules

@@ -142,12 +142,10 @@ def remedy_for(determination: Determination, pack: str | None = None) -> str | N
     """The recommendation that answers the criteria documented as not met: the one whose action
     comes first in the pack's ``remedy_order`` (red flags before other pain sources before
     confirming blocks); ``None`` when nothing failed."""
-    loaded = (compiled_pack(pack) if pack else compiled_pack()).pack
-    found = [c.remedy for c in determination.criteria if c.status == "not_met" and c.remedy]
-    if not found:
-        return None
-    rank = loaded.remedy_order.index
-    return min(found, key=lambda rid: rank(loaded.recommendations[rid].action))
+    cp = compiled_pack(pack) if pack else compiled_pack()
+    return cp.first_remedy(
+        c.remedy for c in determination.criteria if c.status == "not_met" and c.remedy
+    )
 
 
 def procedures(pack: str | None = None) -> dict[str, ProcedureCriteria]:

@@ -60,6 +60,30 @@ def as_case(case: Case | Mapping[str, Any]) -> Case:
         raise from_validation_error(error) from None
 
 
+def recommendation_item(compiled: CompiledRule, role: str, why: list[str]) -> RecommendationItem:
+    """A rule as a recommendation in ``role`` for this patient, with the reasons it applies."""
+    rule = compiled.rule
+    return trusted(
+        RecommendationItem,
+        {
+            "action": rule.action,
+            "role": role,
+            "strength": rule.strength,
+            "text": rule.text,
+            "citations": list(rule.citations),
+            "id": rule.id,
+            "why": why,
+            "evidence": list(compiled.evidence),
+            "patient_text": rule.patient_text,
+        },
+    )
+
+
+def with_role(item: RecommendationItem, role: str) -> RecommendationItem:
+    """The same recommendation in another role (a former primary that now goes alongside)."""
+    return trusted(RecommendationItem, {**item.__dict__, "role": role})
+
+
 class _Collector:
     """Gathers one assessment's items, keeping first occurrences and the missing-fact list."""
 
@@ -77,24 +101,11 @@ class _Collector:
         context: list[str] | None = None,
         explain: bool = True,
     ) -> None:
-        rule = compiled.rule
-        item = trusted(
-            RecommendationItem,
-            {
-                "action": rule.action,
-                "role": role,
-                "strength": rule.strength,
-                "text": rule.text,
-                "citations": list(rule.citations),
-                "id": rule.id,
-                "why": (context or []) + (compiled.why(self.facts) if explain else []),
-                "evidence": list(compiled.evidence),
-                "patient_text": rule.patient_text,
-            },
-        )
+        why = (context or []) + (compiled.why(self.facts) if explain else [])
+        item = recommendation_item(compiled, role, why)
         self.recommended.append((ROLE_RANK[role], len(self.recommended), item))
-        if rule.asks:
-            self.ask_all(rule.asks)
+        if compiled.rule.asks:
+            self.ask_all(compiled.rule.asks)
 
     def avoid(self, compiled: CompiledRule) -> None:
         rule = compiled.rule
@@ -275,11 +286,9 @@ def _necessity_gated(
             failed_primary = failed
     if not failed_primary or any(r.role == "primary" for r in kept):
         return kept
-    remedies = [f.remedy for f in failed_primary if f.remedy]
-    if not remedies:
+    remedy = cp.first_remedy(f.remedy for f in failed_primary if f.remedy)
+    if remedy is None:
         return kept
-    order = cp.pack.remedy_order
-    remedy = min(remedies, key=lambda rid: order.index(cp.rules[rid].rule.action))
     why = [f"not met: {f.text}" for f in failed_primary]
     return _lead(cp, c, remedy, why, kept)
 
@@ -292,11 +301,11 @@ def _lead(
     recommendations: list[RecommendationItem],
 ) -> list[RecommendationItem]:
     """``rule_id`` as the primary, ahead of what is left (any other primary becomes adjunct)."""
-    c.recommended = []
-    c.recommend(cp.rules[rule_id], "primary", why, explain=False)
-    item = c.recommended[0][2]
+    compiled = cp.rules[rule_id]
+    item = recommendation_item(compiled, "primary", why)
+    c.ask_all(compiled.rule.asks)
     rest = [
-        r if r.role != "primary" else trusted(RecommendationItem, {**r.__dict__, "role": "adjunct"})
+        r if r.role != "primary" else with_role(r, "adjunct")
         for r in recommendations
         if r.action != item.action
     ]

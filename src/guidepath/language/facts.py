@@ -147,12 +147,13 @@ def _pain_duration(text: str, mentions: list[Mention]) -> float | None:
         for m in mentions
         if m.label in TREATMENT_LABELS
     ]
+    spans = clauses_of(text)
     found = []
     for match in DURATION_IN_TEXT.finditer(text):
         if any(a <= match.start() < b for a, b in taken):
             continue
         window = text[max(0, match.start() - 30) : match.end() + 6]
-        clause = next((text[a:b] for a, b in clauses_of(text) if a <= match.start() < b), "")
+        clause = next((text[a:b] for a, b in spans if a <= match.start() < b), "")
         if NOT_PAIN_DURATION.search(window) or NOT_PAIN_CLAUSE.search(clause):
             continue
         weeks = clause_duration_weeks(match.group(0))
