@@ -45,14 +45,21 @@ def _message(error: Any) -> str:
 
 def field_path(location: tuple[Any, ...]) -> str:
     """Dotted path of a pydantic error location, without union/function tags."""
-    parts = [str(part) for part in location if not str(part).startswith("function-")]
+    tags = ("function-", "literal[")
+    parts = [str(part) for part in location if not str(part).startswith(tags)]
     return ".".join(parts)
 
 
 def from_validation_error(error: ValidationError, prefix: str = "") -> BadInput:
-    """Translate pydantic's errors into named-field problems."""
-    problems = []
+    """Translate pydantic's errors into named-field problems; the branches of a union of word
+    lists (``absent``: a condition or a red flag) become one line with every allowed word."""
+    problems: dict[str, str] = {}
     for item in error.errors():
         path = field_path(tuple(item["loc"]))
-        problems.append((f"{prefix}{path}" if path else prefix.rstrip("."), _message(item)))
-    return BadInput(problems)
+        field = f"{prefix}{path}" if path else prefix.rstrip(".")
+        message = _message(item)
+        earlier = problems.get(field)
+        if earlier and item["type"] == "literal_error" and " is not one of " in earlier:
+            message = f"{earlier}, {message.split(' is not one of ', 1)[1]}"
+        problems[field] = message
+    return BadInput(list(problems.items()))

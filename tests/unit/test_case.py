@@ -67,3 +67,15 @@ def test_agent_names_are_normalised() -> None:
 def test_lab_values_share_the_calculators_bounds() -> None:
     assert "labs.crp_mg_l" in problems({"labs": {"crp_mg_l": 600}})
     assert "labs.esr_mm_h" in problems({"labs": {"esr_mm_h": 250}})
+
+
+def test_a_word_outside_both_lists_of_absent_is_one_error_naming_the_field() -> None:
+    from guidepath.engine.pathway import as_case
+    from guidepath.errors import BadInput
+
+    with pytest.raises(BadInput) as raised:
+        as_case({"absent": ["cough"], "suspected": ["lupus"]})
+    lines = raised.value.lines()
+    absent = [line for line in lines if line.startswith("absent.0:")]
+    assert len(absent) == 1 and "ibd" in absent[0] and "fever" in absent[0]
+    assert any(line.startswith("suspected.0: 'lupus' is not one of") for line in lines)
