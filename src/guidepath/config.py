@@ -20,6 +20,11 @@ class Settings(BaseSettings):
     public_url: str = ""
     cds_allowed_issuers: list[str] = []
     cds_jwks_hosts: list[str] = []
+    cds_jwt_leeway_s: float = 60.0
+    cds_fetch_timeout_s: float = 5.0
+    cds_fetch_deadline_s: float = 8.0
+    cds_fetch_workers: int = 4
+    cds_fetch_pages: int = 20
     data_dir: str = ".guidepath-data"
     database_url: str = ""
     secret_key: str = ""

@@ -13,6 +13,8 @@ PREFETCH_KEYS = {
     "Condition": "conditions",
     "Observation": "observations",
     "MedicationStatement": "medications",
+    "MedicationRequest": "medicationRequests",
+    "Medication": "medicationRequests",
     "Procedure": "procedures",
     "DiagnosticReport": "reports",
 }

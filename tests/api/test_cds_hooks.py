@@ -105,7 +105,7 @@ def test_order_cards_carry_the_determination(
     assert cards[0]["indicator"] == indicator
     assert cards[0]["overrideReasons"]
     if indicator == "critical":
-        assert cards[0]["suggestions"][0]["actions"][0]["resourceId"] == ["ServiceRequest/draft-1"]
+        assert cards[0]["suggestions"][0]["actions"][0]["resourceId"] == "ServiceRequest/draft-1"
 
 
 def test_biologic_order_uses_biologic_criteria(client: httpx.Client) -> None:

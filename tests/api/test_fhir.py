@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from guidepath import evaluate
-from guidepath.api.fhir import bundle_to_case
 from guidepath.errors import BadInput
+from guidepath.fhir.reader import bundle_to_case
 from tests.api.fhir_builder import case_to_bundle
 from tests.conftest import SHARED, needs_shared
 

@@ -1,8 +1,10 @@
 """CDS Hooks 2.0 (spec 2.0.1): discovery, cards for patient-view and order-select/order-sign.
 
-The EHR's prefetch (or, when missing, a FHIR search against ``fhirServer`` with the given bearer
-token) is read into a Case through :mod:`guidepath.api.fhir`; the engine's Assessment and, for a
-draft SI joint procedure or biologic order, the necessity Determination become cards.
+The services and their prefetch are the pack's (``hooks.yaml``). The EHR's prefetch (or, when
+missing, a FHIR search against ``fhirServer`` with the given bearer token) is read into a Case
+through :mod:`guidepath.fhir.reader`; the engine's Assessment and, for a draft SI joint procedure or
+biologic order, the necessity Determination become cards. Cards follow spec 2.0.1: empty
+arrays are omitted and an action's ``resourceId`` is a string.
 """
 
 from __future__ import annotations
@@ -14,35 +16,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guidepath.engine.models import Assessment
 from guidepath.engine.necessity import Determination
+from guidepath.knowledge.loader import hooks
 
-PREFETCH = {
-    "patient": "Patient/{{context.patientId}}",
-    "conditions": "Condition?patient={{context.patientId}}",
-    "observations": "Observation?patient={{context.patientId}}",
-    "medications": "MedicationStatement?patient={{context.patientId}}",
-    "procedures": "Procedure?patient={{context.patientId}}",
-    "reports": "DiagnosticReport?patient={{context.patientId}}",
-}
-SERVICES = [
-    {
-        "hook": "patient-view",
-        "id": "guidepath-patient-view",
-        "title": "guidepath: SI joint pain and axial SpA",
-        "description": "The guideline-backed next step, what to avoid and what is missing.",
-    },
-    {
-        "hook": "order-select",
-        "id": "guidepath-order-select",
-        "title": "guidepath: SI joint procedure and biologic criteria",
-        "description": "Medical-necessity criteria for a drafted SI joint procedure or biologic.",
-    },
-    {
-        "hook": "order-sign",
-        "id": "guidepath-order-sign",
-        "title": "guidepath: SI joint procedure and biologic criteria at signing",
-        "description": "Necessity criteria for an SI joint procedure or biologic being signed.",
-    },
-]
+
+def services() -> list[dict[str, Any]]:
+    """The pack's CDS Hooks services (``hooks.yaml``)."""
+    return [service.model_dump() for service in hooks().services]
+
+
+def prefetch_templates() -> dict[str, str]:
+    """The prefetch templates every service declares (``hooks.yaml``)."""
+    return dict(hooks().prefetch)
+
+
 OVERRIDE_REASONS = [
     {
         "code": "documented-elsewhere",
@@ -102,7 +88,7 @@ class Action(BaseModel):
     type: Literal["create", "update", "delete"]
     description: str
     resource: dict[str, Any] | None = None
-    resourceId: list[str] | None = None  # noqa: N815
+    resourceId: str | None = None  # noqa: N815
 
 
 class Suggestion(BaseModel):
@@ -111,7 +97,7 @@ class Suggestion(BaseModel):
     label: str
     uuid: str = Field(default_factory=lambda: str(uuid.uuid4()))
     isRecommended: bool | None = None  # noqa: N815
-    actions: list[Action] = Field(default_factory=list)
+    actions: list[Action] | None = None
 
 
 class Link(BaseModel):
@@ -130,15 +116,21 @@ class Card(BaseModel):
     detail: str
     indicator: Literal["info", "warning", "critical"]
     source: Source
-    suggestions: list[Suggestion] = Field(default_factory=list)
+    suggestions: list[Suggestion] | None = None
     selectionBehavior: Literal["at-most-one", "any"] | None = None  # noqa: N815
-    overrideReasons: list[dict[str, str]] = Field(default_factory=list)  # noqa: N815
-    links: list[Link] = Field(default_factory=list)
+    overrideReasons: list[dict[str, str]] | None = None  # noqa: N815
+    links: list[Link] | None = None
 
 
 def discovery() -> dict[str, Any]:
     """GET /cds-services."""
-    return {"services": [{**service, "prefetch": PREFETCH} for service in SERVICES]}
+    fields = ("hook", "id", "title", "description")
+    return {
+        "services": [
+            {**{k: service[k] for k in fields}, "prefetch": prefetch_templates()}
+            for service in services()
+        ]
+    }
 
 
 def _short(text: str, limit: int = 139) -> str:
@@ -209,6 +201,17 @@ def patient_view_cards(assessment: Assessment, base_url: str) -> list[Card]:
     return cards
 
 
+def unavailable_card(unavailable: list[str], base_url: str) -> Card:
+    """Record data the EHR could not provide: the advice was made without it."""
+    items = "\n".join(f"- {item}" for item in unavailable)
+    return Card(
+        summary="Some record data could not be fetched; the advice above may be incomplete",
+        detail=f"guidepath did not receive:\n{items}\n\nFacts listed as missing may be in it.",
+        indicator="warning",
+        source=_source(base_url),
+    )
+
+
 def necessity_card(determination: Determination, order_id: str | None, base_url: str) -> Card:
     """The determination for a drafted order, with a suggestion to withdraw it when not met."""
     refs = {r.id: r for r in determination.references}
@@ -238,7 +241,7 @@ def necessity_card(determination: Determination, order_id: str | None, base_url:
         links=[
             Link(
                 label="Prior-authorization letter",
-                url=f"{base_url}/v1/necessity/{determination.procedure}",
+                url=f"{base_url}/necessity?procedure={determination.procedure}",
             )
         ],
     )
@@ -248,9 +251,7 @@ def necessity_card(determination: Determination, order_id: str | None, base_url:
                 label="Withdraw this order",
                 isRecommended=False,
                 actions=[
-                    Action(
-                        type="delete", resourceId=[order_id], description="Remove the draft order"
-                    )
+                    Action(type="delete", resourceId=order_id, description="Remove the draft order")
                 ],
             )
         ]

@@ -2,7 +2,9 @@
 
 When ``cds_allowed_issuers`` is configured, every call must carry ``Authorization: Bearer <JWT>``
 signed with RS384 or ES384 by an allowed issuer, with ``aud`` equal to the called service's URL,
-a future ``exp`` and a ``jti`` never seen before. The signing key comes from the JWKS named by the
+a future ``exp`` and a ``jti`` never seen before; ``exp`` and ``iat`` are checked with
+``cds_jwt_leeway_s`` of clock skew (the Sandbox rounds ``iat`` to the nearest second, so without
+leeway a token can look issued in the future). The signing key comes from the JWKS named by the
 token's ``jku`` header, fetched only from allow-listed hosts (``cds_jwks_hosts``).
 """
 
@@ -85,6 +87,7 @@ def verify(
             algorithms=[header["alg"]],
             audience=audience,
             issuer=unverified["iss"],
+            leeway=settings.cds_jwt_leeway_s,
             options={"require": ["iss", "aud", "exp", "jti"]},
         )
     except jwt.PyJWTError as error:

@@ -6,6 +6,8 @@ contract) that let every recommendation say *why* for this patient and *from whe
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from guidepath.engine.activity import Activity
@@ -116,4 +118,7 @@ class Assessment(Output):
     pack_version: str = ""
     activity: Activity | None = None
     input_notes: list[str] = Field(default_factory=list)
+    case: dict[str, Any] | None = Field(
+        default=None, description="The case read from a FHIR Bundle, when one was posted"
+    )
     disagreements: list[DisagreementItem] = Field(default_factory=list)

@@ -389,6 +389,7 @@ def evaluate(
             "pack_version": cp.pack.version,
             "activity": facts.get("activity.summary"),
             "input_notes": [],
+            "case": None,
             "disagreements": disagreements,
         },
     )

@@ -12,6 +12,7 @@ from guidepath.knowledge.catalogue import FactsFile, PackError, check_names
 from guidepath.knowledge.schema import (
     CriteriaFile,
     DisagreementsFile,
+    HooksFile,
     ImagingFile,
     Pack,
     Pathway,
@@ -100,6 +101,12 @@ def _unique(by_id: dict[str, Any], count: int, what: str) -> dict[str, Any]:
 def value_sets(pack: str = DEFAULT_PACK) -> ValueSets:
     """The validated ``valuesets.yaml`` of a pack, loaded once."""
     return ValueSets.model_validate(read_yaml(pack, "valuesets.yaml"))
+
+
+@cache
+def hooks(pack: str = DEFAULT_PACK) -> HooksFile:
+    """The validated ``hooks.yaml`` of a pack (CDS Hooks services), loaded once."""
+    return HooksFile.model_validate(read_yaml(pack, "hooks.yaml"))
 
 
 @cache

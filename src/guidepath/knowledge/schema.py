@@ -16,7 +16,9 @@ from guidepath.vocabulary import (
     Action,
     Condition,
     Finding,
+    InjectionPurpose,
     Procedure,
+    RedFlag,
     Role,
     SourceType,
     Strength,
@@ -315,6 +317,20 @@ class Coverage(PackModel):
     text: str
 
 
+class OrderMatch(PackModel):
+    """A drafted order a procedure's criteria apply to: its treatment type, for an injection its
+    purpose, and a treatment type that must already have been tried."""
+
+    type: TreatmentType
+    purpose: InjectionPurpose | None = None
+    after: TreatmentType | None = None
+
+    @property
+    def specificity(self) -> int:
+        """More conditions make a more specific match."""
+        return (self.purpose is not None) + (self.after is not None)
+
+
 class ProcedureCriteria(PackModel):
     """A procedure or drug start whose necessity can be checked, with its codes and criteria.
     ``actions`` are the pathway actions the criteria gate (a repeat injection is an injection)."""
@@ -324,6 +340,7 @@ class ProcedureCriteria(PackModel):
     cpt: list[str]
     criteria: list[str] = Field(min_length=1)
     actions: list[Action] = Field(default_factory=list)
+    orders: list[OrderMatch] = Field(default_factory=list)
     coverage: list[Coverage] = Field(default_factory=list)
     notes: list[Evidence] = Field(default_factory=list)
 
@@ -433,11 +450,53 @@ class LexiconFile(PackModel):
 
 
 class Icd10Sets(PackModel):
-    """ICD-10-CM prefixes: the tracks they put a case on, and conditions they document."""
+    """ICD-10-CM prefixes (or blocks "C00-C96"): the tracks they put a case on, the conditions,
+    red flags and symptoms they document, and back-pain codes that only put a record in scope."""
 
     inflammatory: list[str]
     mechanical: list[str]
     implies_condition: dict[Condition, list[str]]
+    implies_red_flag: dict[RedFlag, list[str]] = Field(default_factory=dict)
+    implies_radicular: list[str] = Field(default_factory=list)
+    in_scope: list[str] = Field(default_factory=list)
+
+
+class SnomedSets(PackModel):
+    """SNOMED CT concepts the FHIR reader maps (verified codes only)."""
+
+    diagnoses: dict[str, str] = Field(default_factory=dict)
+    in_scope: list[str] = Field(default_factory=list)
+    radicular: list[str] = Field(default_factory=list)
+    conditions: dict[Condition, list[str]] = Field(default_factory=dict)
+    red_flags: dict[RedFlag, list[str]] = Field(default_factory=dict)
+
+
+class FhirStatusRules(PackModel):
+    """Which FHIR statuses make a resource unusable (skipped with a note) or suspected."""
+
+    condition_clinical_skip: list[str]
+    condition_verification_skip: list[str]
+    condition_verification_suspected: list[str]
+    medication_statement_skip: list[str]
+    medication_request_skip: list[str]
+    medication_request_intent_skip: list[str]
+    procedure_usable: list[str]
+    observation_usable: list[str]
+    report_usable: list[str]
+
+
+class ScopeRules(PackModel):
+    """When a record is in scope for advice (the CDS Hooks relevance gate)."""
+
+    min_age: int = Field(ge=0)
+    procedures: list[TreatmentType]
+
+
+class RecordText(PackModel):
+    """Words a free-text procedure must (site_words) or must not (other_sites) contain."""
+
+    site_words: list[str]
+    other_sites: list[str]
 
 
 class TreatmentClasses(PackModel):
@@ -462,6 +521,8 @@ class LoincSets(PackModel):
     pain_nrs: list[str]
     crp: list[str]
     esr: list[str]
+    sij_imaging: list[str] = Field(default_factory=list)
+    sij_injection_guidance: list[str] = Field(default_factory=list)
 
 
 class ValueSets(PackModel):
@@ -471,7 +532,30 @@ class ValueSets(PackModel):
     treatment_classes: TreatmentClasses
     imaging: ImagingSets
     cpt: dict[str, TreatmentType]
+    cpt_image_guided: list[str] = Field(default_factory=list)
     loinc: LoincSets
+    snomed: SnomedSets
+    rxnorm: dict[str, str]
+    fhir: FhirStatusRules
+    scope: ScopeRules
+    record_text: RecordText
+
+
+class HookService(PackModel):
+    """A CDS Hooks service: its hook and what it gives (an assessment or necessity criteria)."""
+
+    id: str
+    hook: Literal["patient-view", "order-select", "order-sign"]
+    title: str
+    description: str
+    gives: Literal["assessment", "necessity"]
+
+
+class HooksFile(PackModel):
+    """``hooks.yaml``: the CDS Hooks services and their prefetch templates."""
+
+    services: list[HookService] = Field(min_length=1)
+    prefetch: dict[str, str]
 
 
 class SourcesFile(PackModel):

@@ -66,10 +66,13 @@ def _determination_html(procedure: str, data: dict[str, Any]) -> Markup:
 
 
 @router.get("/necessity", response_class=HTMLResponse)
-def necessity_form(request: Request, session: DbSession) -> HTMLResponse:
-    """Pick a procedure, paste a case."""
+def necessity_form(
+    request: Request, session: DbSession, procedure: str = "start_tnfi"
+) -> HTMLResponse:
+    """Pick a procedure (``?procedure=`` preselects one, as CDS Hooks cards link), paste a case."""
+    choice = procedure if procedure in NECESSITY["choices"] else "start_tnfi"
     return _tool(
-        request, session, choice="start_tnfi", body=json.dumps(CASE_EXAMPLE, indent=2), **NECESSITY
+        request, session, choice=choice, body=json.dumps(CASE_EXAMPLE, indent=2), **NECESSITY
     )
 
 

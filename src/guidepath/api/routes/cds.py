@@ -1,4 +1,6 @@
-"""CDS Hooks endpoints: discovery, service calls and feedback."""
+"""CDS Hooks endpoints: discovery, service calls and feedback. The clinical choices (which hook
+gives what, what is in scope, which order gets which criteria) are the pack's and
+:mod:`guidepath.fhir`'s; this module only adapts HTTP to them."""
 
 from __future__ import annotations
 
@@ -10,24 +12,26 @@ from fastapi import APIRouter, Header, HTTPException, Request
 from pydantic import BaseModel, ConfigDict
 
 from guidepath.api.cdshooks import (
-    SERVICES,
+    Card,
     HookRequest,
     discovery,
     necessity_card,
     patient_view_cards,
+    services,
+    unavailable_card,
 )
-from guidepath.api.fhir import bundle_to_case
-from guidepath.api.orders import procedures_for_orders
 from guidepath.api.prefetch import PrefetchUnavailable, gather
 from guidepath.api.security import ReplayGuard, Unauthorized, verify
 from guidepath.config import get_settings
 from guidepath.engine.necessity import check_necessity
 from guidepath.engine.pathway import evaluate
 from guidepath.errors import BadInput
+from guidepath.fhir.orders import read_orders
+from guidepath.fhir.reader import FhirReading, read_bundle
+from guidepath.fhir.scope import out_of_scope
 
 router = APIRouter(tags=["cds-hooks"])
 GUARD = ReplayGuard()
-HOOKS = {service["id"]: service["hook"] for service in SERVICES}
 
 
 class Feedback(BaseModel):
@@ -36,6 +40,10 @@ class Feedback(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     feedback: list[dict[str, Any]]
+
+
+def _services() -> dict[str, dict[str, Any]]:
+    return {service["id"]: service for service in services()}
 
 
 def _authorize(request: Request, authorization: str | None) -> None:
@@ -57,26 +65,46 @@ def get_discovery() -> dict[str, Any]:
     return discovery()
 
 
-def _cards(service_id: str, hook: HookRequest, base_url: str) -> list[dict[str, Any]]:
-    try:
-        case = bundle_to_case(gather(hook)).case
-    except BadInput:
-        return []
-    assessment = evaluate(case)
-    if HOOKS[service_id] == "patient-view":
-        cards = patient_view_cards(assessment, base_url)
+def _necessity_cards(hook: HookRequest, reading: FhirReading, base_url: str) -> list[Card]:
+    """Criteria cards for the drafted (and, when given, selected) orders in scope."""
+    selections = hook.context.get("selections")
+    orders = read_orders(
+        hook.context.get("draftOrders"),
+        reading.case,
+        selections if isinstance(selections, list) else None,
+    )
+    cards = []
+    for order in orders.orders:
+        procedure_order = order.treatment in ("sij_injection", "rfa", "sij_fusion")
+        if out_of_scope(reading, order_brings_scope=procedure_order):
+            continue
+        determination = check_necessity(order.procedure, reading.case)
+        cards.append(necessity_card(determination, order.reference, base_url))
+    return cards
+
+
+def _cards(service: dict[str, Any], hook: HookRequest, base_url: str) -> list[dict[str, Any]]:
+    gathered = gather(hook)
+    reading = read_bundle(gathered.bundle, strict=False)
+    unavailable = gathered.unavailable + reading.unavailable
+    if service["gives"] == "assessment":
+        if out_of_scope(reading):
+            return []
+        cards = patient_view_cards(evaluate(reading.case), base_url)
     else:
-        tnfi_tried = any(t.get("type") == "tnfi" for t in case.get("treatments", []))
-        orders = procedures_for_orders(hook.context.get("draftOrders"), tnfi_tried)
-        cards = [necessity_card(check_necessity(p, case), ref, base_url) for p, ref in orders]
+        cards = _necessity_cards(hook, reading, base_url)
+    if cards and unavailable:
+        cards.append(unavailable_card(unavailable, base_url))
     return [card.model_dump(exclude_none=True) for card in cards]
 
 
-def _known_service(service_id: str, request: Request, authorization: str | None) -> None:
+def _known_service(service_id: str, request: Request, authorization: str | None) -> dict[str, Any]:
     """401 for an untrusted caller, 404 for an unknown service."""
     _authorize(request, authorization)
-    if service_id not in HOOKS:
+    known = _services()
+    if service_id not in known:
         raise HTTPException(status_code=404, detail=f"unknown CDS service {service_id!r}")
+    return known[service_id]
 
 
 @router.post("/cds-services/{service_id}", summary="Call a CDS service")
@@ -86,13 +114,14 @@ def call_service(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
-    """Cards for patient-view, order-select or order-sign."""
-    _known_service(service_id, request, authorization)
-    if hook.hook != HOOKS[service_id]:  # the service exists: _known_service checked it
+    """Cards for patient-view, order-select or order-sign; none when the record is out of
+    guidepath's scope."""
+    service = _known_service(service_id, request, authorization)
+    if hook.hook != service["hook"]:
         raise BadInput([("hook", f"{hook.hook!r} is not the hook of {service_id}")])
     base_url = get_settings().public_url or str(request.base_url).rstrip("/")
     try:
-        return {"cards": _cards(service_id, hook, base_url)}
+        return {"cards": _cards(service, hook, base_url)}
     except PrefetchUnavailable as error:
         raise HTTPException(status_code=412, detail=str(error)) from None
 

@@ -14,17 +14,17 @@ from guidepath.errors import BadInput
 router = APIRouter(prefix="/v1", tags=["evaluate"])
 
 
-def case_from_body(body: Any) -> tuple[dict[str, Any], list[str]]:
-    """The case in a request body (a Case, or a FHIR Bundle mapped to one) and what of the body
-    could not be used."""
+def case_from_body(body: Any) -> tuple[dict[str, Any], list[str], bool]:
+    """The case in a request body (a Case, or a FHIR Bundle read into one), what of the body
+    could not be used, and whether it was a Bundle."""
     if not isinstance(body, dict):
         raise BadInput([("", "the body must be a JSON object")])
     if body.get("resourceType") == "Bundle":
-        from guidepath.api.fhir import bundle_to_case
+        from guidepath.fhir.reader import bundle_to_case
 
         reading = bundle_to_case(body)
-        return reading.case, reading.unmapped
-    return body, []
+        return reading.case, reading.unmapped + reading.unavailable, True
+    return body, [], False
 
 
 CaseBody = Annotated[
@@ -59,9 +59,11 @@ CaseBody = Annotated[
     },
 )
 def post_evaluate(body: CaseBody) -> Assessment:
-    """The Assessment of one case (contract section 2); FHIR items not used are in
-    ``input_notes``."""
-    case, notes = case_from_body(body)
+    """The Assessment of one case (contract section 2). For a FHIR Bundle, the Case read from it
+    is returned as ``case`` and what was not used, and why, in ``input_notes``."""
+    case, notes, from_bundle = case_from_body(body)
     assessment = evaluate(case)
     assessment.input_notes = notes
+    if from_bundle:
+        assessment.case = case
     return assessment
