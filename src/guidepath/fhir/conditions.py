@@ -50,7 +50,8 @@ class Meaning:
     in_scope: bool = False
 
     def __bool__(self) -> bool:
-        return bool(self.diagnoses or self.conditions or self.red_flags or self.radicular)
+        found = self.diagnoses or self.conditions or self.red_flags
+        return bool(found or self.radicular or self.in_scope)
 
 
 def _track(code: str) -> str | None:
