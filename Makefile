@@ -39,6 +39,7 @@ test: setup lint
 bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ask.py
+	$(BIN)/python bench/fhir_read.py
 	GUIDEPATH_SHARED=$(SHARED) $(BIN)/python bench/real_questions.py
 	$(BIN)/python bench/load.py
 

@@ -261,7 +261,7 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
     typer.echo(f"guidepath is serving at {base}  (API docs: {base}/docs)")
     from urllib.parse import urlencode
 
-    from guidepath.api.examples import SAMPLE_QUESTION
+    from guidepath.examples import SAMPLE_QUESTION
 
     typer.echo(f"Articles and the ask box: {base}/   (review dashboard: {base}/review)")
     typer.echo(f"A sample question answered: {base}/answer?{urlencode({'q': SAMPLE_QUESTION})}")

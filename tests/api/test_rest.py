@@ -97,7 +97,7 @@ def test_ask_json_html_and_follow_up(client: httpx.Client) -> None:
 
 
 def test_home_and_a_sample_answer(client: httpx.Client) -> None:
-    from guidepath.api.examples import SAMPLE_QUESTION
+    from guidepath.examples import SAMPLE_QUESTION
 
     home = client.get("/")
     assert home.status_code == 200 and 'name="q"' in home.text

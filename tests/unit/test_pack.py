@@ -247,3 +247,51 @@ def test_a_pack_typo_fails_at_load_naming_the_file_and_key() -> None:
         in problems
     )
     assert "pathway.yaml: thresholds: missing 'block_positive_pct'" in problems
+
+
+def test_a_procedure_code_outside_the_value_sets_fails_at_load() -> None:
+    """Billing codes of a procedure must mean, in valuesets.yaml, what its orders match."""
+    from guidepath.knowledge.loader import _check_codes
+
+    pack = load_pack()
+    assert _check_codes(pack, "sacroiliac") == []
+    fusion = pack.procedures["sij_fusion_mis"].model_copy(update={"cpt": ["27279", "27096"]})
+    broken = pack.model_copy(update={"procedures": {**pack.procedures, "sij_fusion_mis": fusion}})
+    assert _check_codes(broken, "sacroiliac") == [
+        "criteria.yaml: procedures.sij_fusion_mis.cpt: '27096' is not a valuesets.yaml cpt code "
+        "of type sij_fusion"
+    ]
+
+
+def test_value_set_icd10_entries_are_real_codes_or_blocks() -> None:
+    """Every ICD-10-CM entry of valuesets.yaml is a code simple-icd-10-cm knows (or a block of
+    two such categories), so a typo cannot silently match nothing."""
+    from guidepath.codes.icd10 import canonical
+    from guidepath.knowledge.loader import value_sets
+
+    icd = value_sets().icd10cm
+    entries = [*icd.inflammatory, *icd.mechanical, *icd.implies_radicular, *icd.in_scope]
+    entries += [
+        e
+        for table in (icd.implies_condition, icd.implies_red_flag)
+        for v in table.values()
+        for e in v
+    ]
+    for entry in entries:
+        for part in entry.split("-"):
+            assert canonical(part) == part, entry
+
+
+def test_rxnorm_codes_name_drugs_of_the_lexicon() -> None:
+    """The RxNorm value set maps to drugs the lexicon types, and SNOMED diagnoses to ICD codes of
+    a track, so the FHIR reader and the question reader agree on what a drug or diagnosis is."""
+    from guidepath.codes.icd10 import canonical
+    from guidepath.knowledge.loader import value_sets
+    from guidepath.language.nlp import lexicon
+
+    drugs = {e.value for e in lexicon() if e.label == "DRUG" and e.type}
+    sets = value_sets()
+    assert set(sets.rxnorm.values()) <= drugs
+    for code in sets.snomed.diagnoses.values():
+        assert canonical(code) == code
+        assert code.startswith(tuple(sets.icd10cm.inflammatory + sets.icd10cm.mechanical))

@@ -88,13 +88,20 @@ class Score(BaseModel):
     citations: list[str]
 
 
+def _cutoff(name: str) -> float:
+    """A disease-activity cut-off from the pack (``pathway.yaml`` thresholds, one home)."""
+    from guidepath.knowledge.loader import load_pack
+
+    return float(load_pack().pathway.thresholds[name])
+
+
 def asdas_state(value: float) -> str:
     """ASDAS disease-activity state (Machado 2011): <1.3, 1.3-<2.1, 2.1-3.5, >3.5."""
-    if value < 1.3:
+    if value < _cutoff("asdas_inactive_below"):
         return "inactive_disease"
-    if value < 2.1:
+    if value < _cutoff("asdas_active"):
         return "low_disease_activity"
-    if value <= 3.5:
+    if value <= _cutoff("asdas_very_high_above"):
         return "high_disease_activity"
     return "very_high_disease_activity"
 
@@ -102,9 +109,9 @@ def asdas_state(value: float) -> str:
 def asdas_improvement(before: float, after: float) -> str:
     """ASDAS change (Machado 2011): ≥2.0 major, ≥1.1 clinically important, else none."""
     fall = round(before - after, 6)
-    if fall >= 2.0:
+    if fall >= _cutoff("asdas_major_improvement"):
         return "major_improvement"
-    if fall >= 1.1:
+    if fall >= _cutoff("asdas_important_improvement"):
         return "clinically_important_improvement"
     return "no_important_improvement"
 
@@ -141,7 +148,8 @@ def asdas_esr_value(i: AsdasEsrInputs) -> float:
 
 def _basdai(i: BasdaiInputs) -> tuple[float, str | None, str]:
     value = basdai_value(i)
-    category = "active_disease" if value >= 4 else "below_activity_threshold"
+    active = value >= _cutoff("basdai_active")
+    category = "active_disease" if active else "below_activity_threshold"
     return (
         value,
         category,

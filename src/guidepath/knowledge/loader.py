@@ -46,6 +46,10 @@ REQUIRED_THRESHOLDS = frozenset(
         "rfa_relief_weeks",
         "biologic_response_weeks",
         "asdas_active",
+        "asdas_inactive_below",
+        "asdas_very_high_above",
+        "asdas_important_improvement",
+        "asdas_major_improvement",
         "basdai_active",
     }
 )
@@ -57,10 +61,26 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
     key of each flaw."""
     built = _build(pack)
     known = FactsFile.model_validate(read_yaml(pack, "facts.yaml")).names()
-    problems = check_names(built, known, set(REQUIRED_THRESHOLDS))
+    problems = check_names(built, known, set(REQUIRED_THRESHOLDS)) + _check_codes(built, pack)
     if problems:
         raise PackError("; ".join(problems))
     return built
+
+
+def _check_codes(built: Pack, pack: str) -> list[str]:
+    """A procedure's billing codes (``criteria.yaml``) must be CPT codes of ``valuesets.yaml``
+    whose treatment type is one its ``orders`` match: one home for what a code means."""
+    cpt = value_sets(pack).cpt
+    problems = []
+    for procedure in built.procedures.values():
+        types = {match.type for match in procedure.orders}
+        for code in procedure.cpt:
+            if cpt.get(code) not in types:
+                problems.append(
+                    f"criteria.yaml: procedures.{procedure.id}.cpt: {code!r} is not a "
+                    f"valuesets.yaml cpt code of type {' or '.join(sorted(types)) or '(no orders)'}"
+                )
+    return problems
 
 
 def _build(pack: str) -> Pack:

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 from guidepath.answers.ask import ask
 from guidepath.answers.conversation import Conversation
 from guidepath.answers.models import Answer
-from guidepath.api.examples import CASE_EXAMPLE
 from guidepath.errors import BadInput
+from guidepath.examples import CASE_EXAMPLE
 from guidepath.store import workflow as wf
 from guidepath.web.deps import DbSession
 from guidepath.web.security import check_csrf, current_user

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 
-from guidepath.api.examples import CASE_EXAMPLE
 from guidepath.engine.calculators import CALCULATORS, calculate
 from guidepath.engine.necessity import check_necessity
 from guidepath.errors import BadInput
+from guidepath.examples import CASE_EXAMPLE
 from guidepath.vocabulary import PROCEDURES
 from guidepath.web.deps import DbSession
 from guidepath.web.pages import _json_body, _tool

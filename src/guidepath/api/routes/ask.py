@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from guidepath.answers.ask import ask
 from guidepath.answers.models import Answer
-from guidepath.api.examples import SAMPLE_QUESTION
+from guidepath.examples import SAMPLE_QUESTION
 
 router = APIRouter(prefix="/v1", tags=["ask"])
 

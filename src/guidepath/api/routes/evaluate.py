@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from guidepath.api.examples import CASE_EXAMPLE
 from guidepath.engine.models import Assessment
 from guidepath.engine.pathway import evaluate
 from guidepath.errors import BadInput
+from guidepath.examples import CASE_EXAMPLE
 
 router = APIRouter(prefix="/v1", tags=["evaluate"])
 

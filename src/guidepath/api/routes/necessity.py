@@ -6,9 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
-from guidepath.api.examples import CASE_EXAMPLE
 from guidepath.api.routes.evaluate import case_from_body
 from guidepath.engine.necessity import Determination, check_necessity
+from guidepath.examples import CASE_EXAMPLE
 
 router = APIRouter(prefix="/v1", tags=["necessity"])
 

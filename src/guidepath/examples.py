@@ -1,4 +1,5 @@
-"""Example bodies for the OpenAPI documentation, taken from the contract's first example."""
+"""Example bodies shared by the API documentation, the web forms and the CLI banner, taken from
+the contract's first example (one home, so the api and web packages do not import each other)."""
 
 from __future__ import annotations
 
