@@ -15,9 +15,11 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterable, Mapping
 from functools import cache
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 _LIBRARY = "simple-icd-10-cm"
 
@@ -66,6 +68,25 @@ def canonical(code: str) -> str | None:
         return None
     dotted = compact if len(compact) == 3 else f"{compact[:3]}.{compact[3:]}"
     return dotted if dotted in valid_codes() else None
+
+
+def icd10_matches(code: str, entries: Iterable[str]) -> bool:
+    """Whether an ICD-10-CM code falls under a prefix (``M45``) or a block of categories
+    (``C00-C96``), as the pack's value sets list them."""
+    category = code[:3]
+    for entry in entries:
+        if "-" in entry:
+            first, last = entry.split("-", 1)
+            if first <= category <= last:
+                return True
+        elif code.startswith(entry):
+            return True
+    return False
+
+
+def icd10_key(code: str, table: Mapping[Any, list[str]]) -> list[str]:
+    """The keys of a table (condition or red flag → ICD-10-CM entries) a code belongs to."""
+    return [key for key, entries in table.items() if icd10_matches(code, entries)]
 
 
 if __name__ == "__main__":  # `python -m guidepath.codes.icd10 --warm` fills the cache at set-up

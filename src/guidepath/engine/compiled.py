@@ -153,6 +153,7 @@ class CompiledPack:
     gates: tuple[CompiledGate, ...] = ()
     necessity: dict[str, tuple[CompiledCriterion, ...]] = field(default_factory=dict)
     disagreements: tuple[tuple[Disagreement, Compiled | None, DisagreementItem], ...] = ()
+    phenotype: tuple[tuple[str, Compiled], ...] = ()
 
     def first_remedy(self, remedies: Iterable[str]) -> str | None:
         """Of the remedy recommendations of failed criteria, the one whose action comes first in
@@ -242,6 +243,7 @@ def compile_pack(pack: Pack) -> CompiledPack:
         disagreements=tuple(
             (d, _maybe(compiler, d.when), _disagreement_item(d)) for d in pack.disagreements
         ),
+        phenotype=tuple((r.track, compiler.compile(r.when)) for r in pack.pathway.phenotype),
     )
 
 

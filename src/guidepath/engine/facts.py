@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from guidepath.case import Case, Imaging, Treatment
+from guidepath.codes.icd10 import icd10_key
 from guidepath.engine.activity import summarize_activity
 from guidepath.engine.conditions import Range
 from guidepath.engine.phenotype import classify_phenotype
@@ -127,20 +128,22 @@ def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
     """``condition.<name>``: listed, or implied by a diagnosis code (K50 → ibd)."""
     present: set[str] = set(case.conditions or ())
     for code in case.diagnoses or ():
-        present.update(
-            name
-            for name, prefixes in value_sets().icd10cm.implies_condition.items()
-            if code.startswith(tuple(prefixes))
-        )
+        present.update(icd10_key(code, value_sets().icd10cm.implies_condition))
     complete = _is_complete(case, "conditions")
     _listed_facts(CONDITION_FACTS, present, complete, set(case.absent or ()), facts)
 
 
 def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
-    """``red_flag.<name>`` and ``red_flags.any``, with the same complete/partial rule."""
-    if case.red_flags is None and not case.absent:
+    """``red_flag.<name>`` and ``red_flags.any``, with the same complete/partial rule; a diagnosis
+    code may document a red flag (a malignant neoplasm: history of cancer)."""
+    implied = {
+        flag
+        for code in case.diagnoses or ()
+        for flag in icd10_key(code, value_sets().icd10cm.implies_red_flag)
+    }
+    if case.red_flags is None and not case.absent and not implied:
         return
-    flags: set[str] = set(case.red_flags or ())
+    flags: set[str] = set(case.red_flags or ()) | implied
     complete = _is_complete(case, "red_flags")
     _listed_facts(RED_FLAG_FACTS, flags, complete, set(case.absent or ()), facts)
     facts["red_flags.any"] = True if flags else (False if complete else None)

@@ -1,18 +1,14 @@
 """Which track a patient belongs on: inflammatory (axSpA), mechanical (SI joint dysfunction) or
-undetermined.
+undetermined. The rules are the pack's (``phenotype`` in ``pathway.yaml``, first that holds wins);
+this module derives the facts they read:
 
-- **inflammatory**: an inflammatory spondylopathy code (ankylosing spondylitis M45, including
-  non-radiographic axSpA M45.A; juvenile AS M08.1; sacroiliitis M46.1; other inflammatory
-  spondylopathies M46.8/M46.9), or the shape of the ASAS classification: definite sacroiliitis on
-  imaging (MRI bone-marrow oedema, erosions, ankylosis) with at least one SpA feature, or HLA-B27
-  with at least two other SpA features.
-- **mechanical**: an SI-joint dysfunction code (M53.3, M53.2X8, S33.6, M99.04) or an interventional
-  SI-joint work-up, with no inflammatory sign documented (no SpA feature, no imaging sign of
-  sacroiliitis; a possible one such as sclerosis counts unless the context is degenerative:
-  onset at 45 or later, no inflammatory back pain, or a block-confirmed SI joint).
-- a b/tsDMARD (TNF, IL-17 or JAK inhibitor) already given, with no SI-joint dysfunction code,
-  puts the case on the inflammatory track: these drugs are given for inflammatory disease.
-- **undetermined**: everything else; the engine then asks for the facts that would decide.
+- ``diagnosis.inflammatory_code`` / ``diagnosis.mechanical_code``: a diagnosis code in the pack's
+  ICD-10-CM track sets (``valuesets.yaml``);
+- ``spa.feature_count``: documented SpA features of the ASAS list other than HLA-B27 and imaging
+  (inflammatory back pain, raised CRP, IBD, psoriasis, recurrent uveitis);
+- ``asas.classified``: the ASAS classification as the calculators encode it (one encoding);
+- ``workup.mechanical``: an interventional SI joint work-up (a positive provocation test, a block
+  or a therapeutic injection).
 """
 
 from __future__ import annotations
@@ -21,7 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from guidepath.engine.calculators import asas_arms
-from guidepath.engine.conditions import Range
+from guidepath.engine.conditions import TRUE, Range
 from guidepath.knowledge.loader import value_sets
 
 SPA_FEATURE_FACTS = (
@@ -44,40 +40,26 @@ def _mechanical_workup(facts: Mapping[str, Any]) -> bool:
     return low >= 1 or bool(facts.get("blocks.count")) or bool(facts.get("therapeutic.count"))
 
 
-def _low(value: Any) -> float:
-    return float(value.low if isinstance(value, Range) else value or 0)
-
-
-def _degenerative_context(facts: Mapping[str, Any]) -> bool:
-    """Sclerosis or narrowing alone reads as degenerative, not possible axSpA, when the pain began
-    at 45 or later, inflammatory back pain is documented absent, or an image-guided block has
-    confirmed the SI joint as a mechanical pain source."""
-    onset = facts.get("pain.onset_age")
-    late_onset = onset is not None and _low(onset) >= 45
-    no_ibp = facts.get("pain.inflammatory_back_pain") is False
-    confirmed = _low(facts.get("blocks.positive")) >= 1
-    return late_onset or no_ibp or confirmed
-
-
-def classify_phenotype(diagnoses: list[str] | None, facts: Mapping[str, Any]) -> str:
-    """The track, by the rules in the module docstring."""
+def phenotype_facts(diagnoses: list[str] | None, facts: dict[str, Any]) -> None:
+    """Add the facts the pack's phenotype rules read."""
     codes = diagnoses or []
     icd = value_sets().icd10cm
-    if any(code.startswith(tuple(icd.inflammatory)) for code in codes):
-        return "inflammatory"
     features = spa_feature_count(facts)
     hla_b27 = facts.get("labs.hla_b27") == "positive"
-    if asas_arms(bool(facts.get("imaging.sij_definite")), hla_b27, features):
-        return "inflammatory"
-    mechanical_sign = any(code.startswith(tuple(icd.mechanical)) for code in codes)
-    if facts.get("biologic.tried") and not mechanical_sign:
-        return "inflammatory"  # a b/tsDMARD is given only for inflammatory disease
-    inflammatory_sign = (
-        features > 0
-        or facts.get("labs.hla_b27") == "positive"
-        or facts.get("imaging.sij_definite")
-        or (facts.get("imaging.sij_possible") and not _degenerative_context(facts))
-    )
-    if (mechanical_sign or _mechanical_workup(facts)) and not inflammatory_sign:
-        return "mechanical"
+    facts["diagnosis.inflammatory_code"] = any(c.startswith(tuple(icd.inflammatory)) for c in codes)
+    facts["diagnosis.mechanical_code"] = any(c.startswith(tuple(icd.mechanical)) for c in codes)
+    facts["spa.feature_count"] = features
+    arms = asas_arms(bool(facts.get("imaging.sij_definite")), hla_b27, features)
+    facts["asas.classified"] = bool(arms)
+    facts["workup.mechanical"] = _mechanical_workup(facts)
+
+
+def classify_phenotype(diagnoses: list[str] | None, facts: dict[str, Any]) -> str:
+    """The track: the first of the pack's phenotype rules that holds, else undetermined."""
+    from guidepath.engine.compiled import compiled_pack
+
+    phenotype_facts(diagnoses, facts)
+    for track, holds in compiled_pack().phenotype:
+        if holds(facts) == TRUE:
+            return track
     return "undetermined"

@@ -8,7 +8,7 @@ with the phrase regexes compiled once per set of labels.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
@@ -66,24 +66,6 @@ def name(concept: Concept) -> str:
 def standard_coded(concept: Concept) -> bool:
     """Whether a concept carries a code in a standard terminology guidepath reads by code."""
     return bool(codes(concept, STANDARD))
-
-
-def icd10_matches(code: str, entries: Iterable[str]) -> bool:
-    """Whether an ICD-10-CM code falls under a prefix (``M45``) or a block (``C00-C96``)."""
-    category = code[:3]
-    for entry in entries:
-        if "-" in entry:
-            first, last = entry.split("-", 1)
-            if first <= category <= last:
-                return True
-        elif code.startswith(entry):
-            return True
-    return False
-
-
-def icd10_key(code: str, table: Mapping[Any, list[str]]) -> list[str]:
-    """The keys of a table (condition → ICD-10-CM entries) a code belongs to."""
-    return [key for key, entries in table.items() if icd10_matches(code, entries)]
 
 
 def snomed_key(code: str, table: Mapping[Any, list[str]]) -> list[str]:

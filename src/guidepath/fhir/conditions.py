@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from guidepath.codes.icd10 import canonical
+from guidepath.codes.icd10 import canonical, icd10_key, icd10_matches
 from guidepath.fhir import dates
 from guidepath.fhir.collector import Collector
 from guidepath.fhir.concepts import (
@@ -24,8 +24,6 @@ from guidepath.fhir.concepts import (
     SNOMED,
     codes,
     codings,
-    icd10_key,
-    icd10_matches,
     lexicon_match,
     name,
     snomed_key,

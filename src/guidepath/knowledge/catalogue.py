@@ -84,6 +84,8 @@ def _trees(pack: Pack) -> Iterator[tuple[str, ConditionNode | None]]:
     pathway = pack.pathway
     for name, node in pathway.definitions.items():
         yield f"pathway.yaml: definitions.{name}", node
+    for number, rule in enumerate(pathway.phenotype):
+        yield f"pathway.yaml: phenotype.{number}.when", rule.when
     for stage in pathway.stages:
         yield f"pathway.yaml: stages.{stage.id}.when", stage.when
     for gate in pathway.gates:

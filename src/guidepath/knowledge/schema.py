@@ -239,6 +239,15 @@ class DisagreementsFile(PackModel):
     disagreements: list[Disagreement]
 
 
+class PhenotypeRule(PackModel):
+    """A track a case is put on when ``when`` holds; the first rule that holds wins, and a case no
+    rule places is undetermined."""
+
+    track: Literal["inflammatory", "mechanical"]
+    label: str
+    when: ConditionNode
+
+
 class Pathway(PackModel):
     """Thresholds, named conditions, ordered stages, gates, warnings and global asks.
 
@@ -249,6 +258,7 @@ class Pathway(PackModel):
 
     thresholds: dict[str, float]
     definitions: dict[str, ConditionNode] = Field(default_factory=dict)
+    phenotype: list[PhenotypeRule] = Field(min_length=1)
     asks: list[Ask] = Field(default_factory=list)
     stages: list[Stage]
     gates: list[Gate] = Field(default_factory=list)
