@@ -450,6 +450,7 @@ class LexiconFile(PackModel):
     assertions: list[AssertionCue] = Field(default_factory=list)
     option_cues: list[str] = Field(default_factory=list)
     report_cues: list[str] = Field(default_factory=list)
+    imaging_finding_cues: list[str] = Field(default_factory=list)
     history_lead_cues: list[str] = Field(default_factory=list)
     history_cues: list[str] = Field(default_factory=list)
     intents: list[IntentCue] = Field(default_factory=list)

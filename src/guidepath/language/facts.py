@@ -17,6 +17,7 @@ from typing import Any
 from guidepath.codes.icd10 import canonical
 from guidepath.language.clauses import asked_for_a_relative, clauses_of, find_mentions
 from guidepath.language.mentions import TREATMENT_LABELS, Mention
+from guidepath.language.nlp import compiled_cues
 from guidepath.language.patterns import (
     DURATION as DURATION_IN_TEXT,
 )
@@ -66,11 +67,6 @@ NOT_PAIN_DURATION = re.compile(
 
 
 NOT_PAIN_CLAUSE = re.compile(r"\brelie|\bpregnan|\bcontinue\b", re.I)
-
-
-IMAGING_REPORT = re.compile(
-    r"\b(?:show|shows|showed|shown|reveal\w*|demonstrat\w*|with|on)\b", re.I
-)
 
 
 def read_question(question: str, pack: str | None = None) -> Reading:
@@ -191,7 +187,7 @@ def _diagnosis(mention: Mention, reading: Reading) -> None:
     if (
         mention.value == "M46.1"
         and modality_in(mention.clause)
-        and IMAGING_REPORT.search(mention.clause)
+        and any(cue.search(mention.clause) for cue in compiled_cues()[4])
     ):
         _imaging(mention, "sacroiliitis", reading)
         return

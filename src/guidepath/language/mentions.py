@@ -68,7 +68,7 @@ def _treatment_assertion(before: str, own: str, lead: str) -> Assertion:
     history); with none before it, a history cue or an outcome in the mention's own stretch of
     the clause (up to the next treatment: "X for 6 weeks, no better") makes it history;
     otherwise it is the question's subject."""
-    option_cues, history_cues, _, lead_cues = compiled_cues()
+    option_cues, history_cues, _, lead_cues, _ = compiled_cues()
     option_at = _last_end(option_cues, before)
     history_at = _last_end(history_cues, before)
     lead_at = _last_end(lead_cues, lead)  # "from X to Y": "from" leads into X only

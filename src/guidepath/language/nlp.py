@@ -31,12 +31,17 @@ def lexicon(pack: str = DEFAULT_PACK) -> tuple[LexiconEntry, ...]:
 
 @cache
 def compiled_cues(pack: str = DEFAULT_PACK) -> tuple[tuple[re.Pattern[str], ...], ...]:
-    """(option cues, history cues, report cues, history lead cues), compiled."""
+    """(option cues, history cues, report cues, history lead cues, imaging finding cues),
+    compiled."""
     lex = lexicon_file(pack)
-    return tuple(
-        tuple(re.compile(p, re.IGNORECASE) for p in patterns)
-        for patterns in (lex.option_cues, lex.history_cues, lex.report_cues, lex.history_lead_cues)
+    groups = (
+        lex.option_cues,
+        lex.history_cues,
+        lex.report_cues,
+        lex.history_lead_cues,
+        lex.imaging_finding_cues,
     )
+    return tuple(tuple(re.compile(p, re.IGNORECASE) for p in patterns) for patterns in groups)
 
 
 def _quiet_libraries() -> None:
