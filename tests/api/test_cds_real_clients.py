@@ -378,3 +378,57 @@ def test_discovery_declares_medication_requests(client: httpx.Client) -> None:
         "MedicationRequest?patient={{context.patientId}}" in " ".join(s["prefetch"].values())
         for s in services
     )
+
+
+def test_spec_order_select_example_with_a_nutrition_order_and_an_antibiotic(
+    client: httpx.Client,
+) -> None:
+    """The spec's own order-select example shape: a typeless Bundle holding a NutritionOrder and
+    an RxNorm MedicationRequest whose ``doseAndRate`` is an object, not a list (invalid R4, as
+    drafts may be). Nothing for guidepath: 200 with no cards, never 422."""
+    antibiotic = {
+        "resourceType": "MedicationRequest",
+        "id": "smart-MedicationRequest-103",
+        "status": "draft",
+        "intent": "order",
+        "medicationCodeableConcept": concept(
+            RXNORM,
+            "617993",
+            "Amoxicillin 120 MG/ML / clavulanate potassium 8.58 MG/ML Oral Suspension",
+        ),
+        "subject": {"reference": "Patient/p1"},
+        "dosageInstruction": [
+            {
+                "text": "5 mL bid x 10 days",
+                "doseAndRate": {"doseQuantity": {"value": 5, "unit": "mL"}},
+            }
+        ],
+    }
+    diet = {"resourceType": "NutritionOrder", "id": "pureeddiet-simple", "status": "draft"}
+    drafts = {"resourceType": "Bundle", "entry": [{"resource": diet}, {"resource": antibiotic}]}
+    selections = [
+        "NutritionOrder/pureeddiet-simple",
+        "MedicationRequest/smart-MedicationRequest-103",
+    ]
+    record = bundle(patient(), AS)
+    assert (
+        cards_for(client, record, "order-select", draftOrders=drafts, selections=selections) == []
+    )
+
+
+def test_sandbox_pama_imaging_order_is_not_an_si_joint_procedure(client: httpx.Client) -> None:
+    """The Sandbox's PAMA view orders imaging as a ServiceRequest with a CPT study code and
+    SNOMED reason codes; an MRI of the lumbar spine has no necessity criteria here."""
+    mri = service_request(
+        concept(CPT, "72148", "MRI lumbar spine without contrast"), "example-request-id"
+    )
+    mri["reasonCode"] = [concept("http://snomed.info/sct", "279039007", "Low back pain")]
+    record = bundle(patient(), low_back_pain())
+    cards = cards_for(
+        client,
+        record,
+        "order-select",
+        draftOrders=order(mri),
+        selections=["ServiceRequest/example-request-id"],
+    )
+    assert cards == []

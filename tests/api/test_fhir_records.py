@@ -287,3 +287,12 @@ def test_an_invalid_resource_is_skipped_with_a_note_and_the_rest_used() -> None:
     reading = read_bundle(bundle(broken, low_back_pain()), strict=False)
     assert reading.scope and any("invalid Observation" in n for n in reading.unmapped)
     assert "labs" not in reading.case
+
+
+def test_a_resource_changed_after_it_was_seen_is_validated_again() -> None:
+    crp = observation("1988-5", 12, "mg/L")
+    assert read(crp)["labs"]["crp_mg_l"] == 12
+    assert read(crp)["labs"]["crp_mg_l"] == 12  # remembered as valid
+    crp["effectiveDateTime"] = "last Tuesday"
+    reading = read_bundle(bundle(crp), strict=False)
+    assert "labs" not in reading.case and any("invalid" in n for n in reading.unmapped)

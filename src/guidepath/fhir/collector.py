@@ -5,6 +5,8 @@ skipped and why, why the record is in guidepath's scope, and facts that need the
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -42,10 +44,8 @@ class Collector:
     def valid(self, resource: Mapping[str, Any], where: str) -> bool:
         """Whether a resource about to be used is valid FHIR R4 (R4B models). Invalid ones are
         bad input when reading strictly, else skipped with a note naming the field."""
-        from fhir.resources.R4B import get_fhir_model_class
-
         try:
-            get_fhir_model_class(str(resource["resourceType"])).model_validate(resource)
+            _check_r4b(resource)
         except ValidationError as error:
             if self.strict:
                 raise from_validation_error(error, prefix=f"{where}.") from None
@@ -88,6 +88,28 @@ class Collector:
             self.case.setdefault("treatments", []).extend(self.courses.values())
         for kind, count in sorted(self.unused.items()):
             self.notes.append(f"{count} {kind} not used (nothing about SI joint pain or axSpA)")
+
+
+_VALIDATED: dict[bytes, None] = {}
+_VALIDATED_LIMIT = 8192
+
+
+def _check_r4b(resource: Mapping[str, Any]) -> None:
+    """Validate one resource against its R4B model. Valid resources are remembered by a digest of
+    their canonical JSON (no patient data is kept): an EHR sends the same records with every hook
+    call of a chart (a patient-view on opening it, an order-select on each order), and validating
+    is most of the cost of a call. Any change is validated afresh; an invalid resource raises and
+    is never remembered."""
+    text = json.dumps(resource, sort_keys=True, default=str).encode()
+    key = hashlib.blake2b(text, digest_size=16).digest()
+    if key in _VALIDATED:
+        return
+    from fhir.resources.R4B import get_fhir_model_class
+
+    get_fhir_model_class(str(resource["resourceType"])).model_validate(resource)
+    if len(_VALIDATED) >= _VALIDATED_LIMIT:
+        _VALIDATED.clear()
+    _VALIDATED[key] = None
 
 
 def _later(when: dt.date | None, than: dt.date | None) -> bool:
