@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 SYNTHEA = Path(__file__).resolve().parents[1] / "data" / "synthea"
+SYNTHEA_PATIENTS = sorted(p.stem for p in SYNTHEA.glob("*.json"))
 SCT = "http://snomed.info/sct"
 ICD = "http://hl7.org/fhir/sid/icd-10-cm"
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"

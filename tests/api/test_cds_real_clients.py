@@ -25,6 +25,7 @@ from tests.api.fhir_records import (
     CPT,
     ICD,
     RXNORM,
+    SYNTHEA_PATIENTS,
     bundle,
     concept,
     condition,
@@ -91,18 +92,7 @@ def service_request(code: dict[str, Any], rid: str = "sr1") -> dict[str, Any]:
 # ---- the relevance gate on Synthea patients ----
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "child",
-        "hip-osteoarthritis",
-        "naproxen",
-        "intramuscular-injections",
-        "colon-cancer",
-        "warfarin",
-        "pregnancy",
-    ],
-)
+@pytest.mark.parametrize("name", SYNTHEA_PATIENTS)
 def test_synthea_patients_get_no_si_joint_cards(client: httpx.Client, name: str) -> None:
     assert cards_for(client, synthea(name)) == []
 

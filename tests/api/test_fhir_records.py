@@ -16,6 +16,7 @@ from tests.api.fhir_records import (
     ICD,
     RXNORM,
     SCT,
+    SYNTHEA_PATIENTS,
     bundle,
     concept,
     condition,
@@ -37,18 +38,7 @@ def read(*resources: dict[str, Any]) -> dict[str, Any]:
 # ---- Synthea patients nobody wrote for guidepath ----
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "child",
-        "hip-osteoarthritis",
-        "naproxen",
-        "intramuscular-injections",
-        "colon-cancer",
-        "warfarin",
-        "pregnancy",
-    ],
-)
+@pytest.mark.parametrize("name", SYNTHEA_PATIENTS)
 def test_no_synthea_patient_is_in_scope(name: str) -> None:
     reading = read_bundle(synthea(name), strict=False)
     assert out_of_scope(reading) is not None

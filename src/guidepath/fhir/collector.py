@@ -62,6 +62,17 @@ class Collector:
             return False
         return True
 
+    def usable(
+        self, resource: Mapping[str, Any], where: str, label: str, statuses: list[str]
+    ) -> bool:
+        """Whether a resource about to be used has a usable status and is valid FHIR; if not,
+        say why it was skipped."""
+        status = resource.get("status")
+        if status not in statuses:
+            self.note(where, f"{resource.get('resourceType')} {label} is {status}, not used")
+            return False
+        return self.valid(resource, where)
+
     def section(self, key: str) -> dict[str, Any]:
         """A nested object of the case (``pain``, ``labs``), created on first use."""
         value: dict[str, Any] = self.case.setdefault(key, {})

@@ -158,11 +158,8 @@ def read_observation(resource: Mapping[str, Any], c: Collector, where: str) -> N
     if kind is None and not _named_kind(label):
         c.unused_kind("Observation")
         return
-    status = resource.get("status")
-    if status not in value_sets().fhir.observation_usable:
-        c.note(where, f"Observation {name(resource.get('code'))} is {status}, not used")
-        return
-    if not c.valid(resource, where):
+    usable = value_sets().fhir.observation_usable
+    if not c.usable(resource, where, name(resource.get("code")), usable):
         return
     if kind == "pain":
         quantity = _quantity(resource)

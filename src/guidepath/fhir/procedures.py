@@ -93,11 +93,7 @@ def read_procedure(resource: Mapping[str, Any], c: Collector, where: str) -> Non
     if kind is None and not fusion:
         c.unused_kind("Procedure")
         return
-    status = resource.get("status")
-    if status not in value_sets().fhir.procedure_usable:
-        c.note(where, f"Procedure {name(concept)} is {status}, not used")
-        return
-    if not c.valid(resource, where):
+    if not c.usable(resource, where, name(concept), value_sets().fhir.procedure_usable):
         return
     if fusion:
         c.add("conditions", "prior_lumbar_fusion")
@@ -163,11 +159,7 @@ def read_report(resource: Mapping[str, Any], c: Collector, where: str) -> None:
     if not findings or modality is None or region is None:
         c.unused_kind("DiagnosticReport")
         return
-    status = resource.get("status")
-    if status not in value_sets().fhir.report_usable:
-        c.note(where, f"DiagnosticReport {title} is {status}, not used")
-        return
-    if not c.valid(resource, where):
+    if not c.usable(resource, where, title, value_sets().fhir.report_usable):
         return
     study: dict[str, Any] = {
         "modality": modality,
