@@ -422,3 +422,33 @@ def test_sandbox_pama_imaging_order_is_not_an_si_joint_procedure(client: httpx.C
         selections=["ServiceRequest/example-request-id"],
     )
     assert cards == []
+
+
+def test_the_fhir_client_is_injectable() -> None:
+    """An integrator can hand the app its own HTTP client (proxies, mTLS, a transport at the edge
+    of the outside world); every search goes through it."""
+    from guidepath.api.app import create_app
+
+    searched: list[str] = []
+
+    def ehr(request: httpx.Request) -> httpx.Response:
+        searched.append(request.url.path)
+        if request.url.path.endswith("/Patient/p1"):
+            return httpx.Response(200, json=patient())
+        found = [{"resource": AS}] if "/Condition" in request.url.path else []
+        return httpx.Response(
+            200, json={"resourceType": "Bundle", "type": "searchset", "entry": found}
+        )
+
+    def make() -> httpx.Client:
+        return httpx.Client(transport=httpx.MockTransport(ehr))
+
+    with (
+        running(create_app(fhir_client=make)) as url,
+        httpx.Client(base_url=url, timeout=30) as http,
+    ):
+        response = hook_call(
+            http, "patient-view", None, fhir_server="https://ehr.example.test/fhir"
+        )
+    assert response.status_code == 200 and response.json()["cards"]
+    assert "/fhir/Condition" in searched

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import httpx
 import pytest
 
+from guidepath.answers.ask import answer_json
 from guidepath.api.app import create_app
 from guidepath.store import workflow as wf
 from guidepath.web.review import revision_diff
@@ -100,10 +101,11 @@ def test_revision_diff_shows_what_changed(store: Store) -> None:
         author = wf.authenticate(session, username="editor", password=DEMO_PASSWORD)
         assert author is not None
         article = wf.submit_article(
-            session, author=author, question="What is the sacroiliac joint?"
+            session, author=author, question="What is the sacroiliac joint?", answerer=answer_json
         )
         article = wf.edit_article(
             session,
+            answerer=answer_json,
             article_id=article.id,
             editor=author,
             question="Are SI joint procedures safe?",

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from guidepath.answers.ask import answer_json
 from guidepath.store import workflow as wf
 from guidepath.store.db import session_factory
 from guidepath.store.models import AppendOnlyError, Article, AuditEvent, User
@@ -26,7 +27,7 @@ def under_review(
     session: Session, author: User, reviewer: User, question: str = QUESTION
 ) -> Article:
     """An article taken through Submitted → Under review."""
-    article = wf.submit_article(session, author=author, question=question)
+    article = wf.submit_article(session, author=author, question=question, answerer=answer_json)
     return wf.start_review(
         session, article_id=article.id, reviewer=reviewer, expected_version=article.version
     )
@@ -47,7 +48,7 @@ def approved(session: Session, author: User, reviewer: User, question: str = QUE
 
 def test_submitted_to_under_review_to_approved(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
+    article = wf.submit_article(session, author=author, question=QUESTION, answerer=answer_json)
     assert article.status == "submitted" and article.answer["title"]
     article = wf.start_review(
         session, article_id=article.id, reviewer=reviewer, expected_version=article.version
@@ -87,6 +88,7 @@ def test_changes_requested_then_resubmitted(session: Session) -> None:
     assert article.status == "changes_requested"
     article = wf.edit_article(
         session,
+        answerer=answer_json,
         article_id=article.id,
         editor=author,
         question=QUESTION + " (patient)",
@@ -97,19 +99,21 @@ def test_changes_requested_then_resubmitted(session: Session) -> None:
 
 def test_only_reviewers_review_and_never_their_own(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
+    article = wf.submit_article(session, author=author, question=QUESTION, answerer=answer_json)
     with pytest.raises(wf.PermissionDenied, match="only a reviewer"):
         wf.start_review(
             session, article_id=article.id, reviewer=author, expected_version=article.version
         )
-    own = wf.submit_article(session, author=reviewer, question="What is the sacroiliac joint?")
+    own = wf.submit_article(
+        session, author=reviewer, question="What is the sacroiliac joint?", answerer=answer_json
+    )
     with pytest.raises(wf.PermissionDenied, match="own article"):
         wf.start_review(session, article_id=own.id, reviewer=reviewer, expected_version=own.version)
 
 
 def test_decisions_need_an_article_under_review(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
+    article = wf.submit_article(session, author=author, question=QUESTION, answerer=answer_json)
     with pytest.raises(wf.Conflict, match="under review"):
         wf.decide(
             session,
@@ -126,6 +130,7 @@ def test_editing_an_approved_article_needs_review_again(session: Session) -> Non
     article = approved(session, author, reviewer)
     article = wf.edit_article(
         session,
+        answerer=answer_json,
         article_id=article.id,
         editor=author,
         question="Are SI joint procedures safe?",
@@ -139,7 +144,7 @@ def test_editing_an_approved_article_needs_review_again(session: Session) -> Non
 
 def test_a_stale_version_is_refused(session: Session) -> None:
     author, reviewer, _ = people(session)
-    article = wf.submit_article(session, author=author, question=QUESTION)
+    article = wf.submit_article(session, author=author, question=QUESTION, answerer=answer_json)
     stale = article.version
     wf.start_review(session, article_id=article.id, reviewer=reviewer, expected_version=stale)
     with pytest.raises(wf.Conflict, match="version"):
@@ -157,7 +162,9 @@ def test_two_concurrent_writers_one_wins(engine: Engine) -> None:
     sessions = session_factory(engine)
     with sessions() as setup:
         author, reviewer, other = people(setup)
-        article_id = wf.submit_article(setup, author=author, question=QUESTION).id
+        article_id = wf.submit_article(
+            setup, author=author, question=QUESTION, answerer=answer_json
+        ).id
         version = setup.get(Article, article_id).version  # type: ignore[union-attr]
     results: list[str] = []
     barrier = threading.Barrier(2)
@@ -215,7 +222,7 @@ def test_audit_log_is_complete_and_append_only(session: Session) -> None:
 def test_nothing_is_lost_across_a_restart(engine: Engine, sessions: sessionmaker[Session]) -> None:
     with sessions() as first:
         author, _, _ = people(first)
-        slug = wf.submit_article(first, author=author, question=QUESTION).slug
+        slug = wf.submit_article(first, author=author, question=QUESTION, answerer=answer_json).slug
     engine.dispose()
     with session_factory(engine)() as after:
         article = wf.article_by_slug(after, slug=slug)
@@ -233,16 +240,18 @@ def test_passwords_are_hashed_and_checked(session: Session) -> None:
 def test_changed_answers_are_flagged_for_rereview(session: Session) -> None:
     author, reviewer, _ = people(session)
     article = approved(session, author, reviewer)
-    assert wf.flag_changed_answers(session) == []
+    assert wf.flag_changed_answers(session, answerer=answer_json) == []
     stale = dict(article.answer)
     stale["bottom_line"] = "an answer from an older pack"
     article.answer = stale
     session.commit()
     current = article.pack_version
-    assert wf.flag_changed_answers(session, current_pack=current) == []
+    assert wf.flag_changed_answers(session, answerer=answer_json, current_pack=current) == []
     article.pack_version = "2020.1.0"
     session.commit()
-    assert wf.flag_changed_answers(session, current_pack=current) == [article.id]
+    assert wf.flag_changed_answers(session, answerer=answer_json, current_pack=current) == [
+        article.id
+    ]
     assert wf.get_article(session, article_id=article.id).needs_rereview
     actions = [e.action for e in wf.audit_trail(session, article_id=article.id)]
     assert actions[-1] == "flagged_for_rereview"

@@ -228,3 +228,8 @@ def ask(
         conversation.case = facts
         conversation.history.append(question)
     return answer
+
+
+def answer_json(question: str, audience: str) -> dict[str, Any]:
+    """The Answer to a question as JSON, as the article store keeps it."""
+    return ask(question, audience=audience).model_dump(mode="json")  # type: ignore[arg-type]

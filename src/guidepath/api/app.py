@@ -72,8 +72,10 @@ def _install_pages(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
 
 
-def create_app(store: Any = None) -> FastAPI:
-    """A new application (tests make one per server, with their own store)."""
+def create_app(store: Any = None, fhir_client: Any = None) -> FastAPI:
+    """A new application (tests make one per server, with their own store). ``fhir_client`` makes
+    the HTTP client used to search an EHR's FHIR server (a callable returning an
+    ``httpx.Client``; by default one with the configured timeout)."""
     from guidepath.engine.compiled import compiled_pack
 
     app = FastAPI(
@@ -83,6 +85,7 @@ def create_app(store: Any = None) -> FastAPI:
         "axial spondyloarthritis. Every recommendation cites its source.",
     )
     app.state.store = store
+    app.state.fhir_client = fhir_client
     app.router.lifespan_context = _lifespan(app)
     errors.install(app)
     for module in (meta, evaluate, necessity, calculators, ask, cds):

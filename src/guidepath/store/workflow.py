@@ -9,7 +9,7 @@ merged. Every change is in the append-only audit log. All functions are keyword-
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -104,17 +104,21 @@ def _unique_slug(session: Session, base: str) -> str:
     return slug
 
 
-def _answer(question: str, audience: str) -> dict[str, Any]:
-    from guidepath.answers.ask import ask
-
-    return ask(question, audience=audience).model_dump(mode="json")  # type: ignore[arg-type]
+# The store keeps answers; it does not compute them. Callers hand it the function that does
+# (``guidepath.answers.ask.answer_json``): question and audience in, the Answer as JSON out.
+Answerer = Callable[[str, str], dict[str, Any]]
 
 
 def submit_article(
-    session: Session, *, author: User, question: str, audience: str = "clinician"
+    session: Session,
+    *,
+    author: User,
+    question: str,
+    answerer: Answerer,
+    audience: str = "clinician",
 ) -> Article:
-    """Answer a question and submit it for review as revision 1."""
-    answer = _answer(question, audience)
+    """Answer a question (with ``answerer``) and submit it for review as revision 1."""
+    answer = answerer(question, audience)
     article = Article(
         slug=_unique_slug(session, slugify(question)),
         question=question,
@@ -251,6 +255,7 @@ def edit_article(
     editor: User,
     question: str,
     expected_version: int,
+    answerer: Answerer,
     note: str = "",
 ) -> Article:
     """A new revision (the question re-answered); it goes back to Submitted for review."""
@@ -259,7 +264,7 @@ def edit_article(
         raise PermissionDenied("only the author (or an admin) may edit this article")
     if article.status == "under_review":
         raise Conflict("the article is under review; wait for the decision")
-    answer = _answer(question, article.audience)
+    answer = answerer(question, article.audience)
     number = max(r.number for r in article.revisions) + 1
     article.revisions.append(
         Revision(
@@ -280,7 +285,11 @@ def edit_article(
 
 
 def flag_changed_answers(
-    session: Session, *, actor: User | None = None, current_pack: str | None = None
+    session: Session,
+    *,
+    answerer: Answerer,
+    actor: User | None = None,
+    current_pack: str | None = None,
 ) -> list[int]:
     """Approved articles whose answer would change with the current pack are flagged for
     re-review; returns their ids. With ``current_pack``, only articles answered with another
@@ -289,7 +298,7 @@ def flag_changed_answers(
     for article in list_articles(session, status="approved"):
         if current_pack is not None and article.pack_version == current_pack:
             continue
-        fresh = _answer(article.question, article.audience)
+        fresh = answerer(article.question, article.audience)
         if _comparable(fresh) != _comparable(article.answer):
             article.needs_rereview, article.updated_at = True, now()
             _audit(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -60,12 +61,21 @@ def secret_key() -> str:
     return path.read_text().strip()
 
 
+def answer_json(question: str, audience: str) -> dict[str, Any]:
+    """The answer the store keeps for an article (computed here, handed to the store)."""
+    from guidepath.answers.ask import answer_json as compute
+
+    return compute(question, audience)
+
+
 def flag_after_pack_update(store: Store) -> list[int]:
     """At start-up: approved articles answered with an older pack whose answer now differs."""
     from guidepath.engine.compiled import compiled_pack
 
     with store.sessions() as session:
-        return wf.flag_changed_answers(session, current_pack=compiled_pack().pack.version)
+        return wf.flag_changed_answers(
+            session, answerer=answer_json, current_pack=compiled_pack().pack.version
+        )
 
 
 def seed(store: Store) -> None:
@@ -82,4 +92,4 @@ def seed(store: Store) -> None:
         questions = SEED_QUESTIONS + [faq.question for faq in load_pack().faq]
         for question in questions:
             if session.scalar(select(Article.id).where(Article.question == question)) is None:
-                wf.submit_article(session, author=author, question=question)
+                wf.submit_article(session, author=author, question=question, answerer=answer_json)

@@ -85,8 +85,10 @@ def _necessity_cards(hook: HookRequest, reading: FhirReading, base_url: str) -> 
     return cards
 
 
-def _cards(service: dict[str, Any], hook: HookRequest, base_url: str) -> list[dict[str, Any]]:
-    gathered = gather(hook)
+def _cards(
+    service: dict[str, Any], hook: HookRequest, base_url: str, client: Any
+) -> list[dict[str, Any]]:
+    gathered = gather(hook, client) if client is not None else gather(hook)
     reading = read_bundle(gathered.bundle, strict=False)
     unavailable = gathered.unavailable + reading.unavailable
     if service["gives"] == "assessment":
@@ -141,7 +143,8 @@ def _answer(
         raise BadInput([("hook", f"{hook.hook!r} is not the hook of {service_id}")])
     base_url = get_settings().public_url or str(request.base_url).rstrip("/")
     try:
-        return {"cards": _cards(service, hook, base_url)}
+        client = getattr(request.app.state, "fhir_client", None)
+        return {"cards": _cards(service, hook, base_url, client)}
     except PrefetchUnavailable as error:
         raise HTTPException(status_code=412, detail=str(error)) from None
 
