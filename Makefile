@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/ask.py
 	$(BIN)/python bench/fhir_read.py
+	$(BIN)/python bench/batch.py
 	GUIDEPATH_SHARED=$(SHARED) $(BIN)/python bench/real_questions.py
 	$(BIN)/python bench/load.py
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -241,6 +242,90 @@ def _answer_text(answer: Any, output: OutputFormat, width: int, color: bool) -> 
     if output is OutputFormat.html:
         return render.to_html(answer)
     return render.terminal_text(answer, width=width, color=color)
+
+
+BatchInput = Annotated[
+    Path, typer.Argument(metavar="INPUT", help="NDJSON (one case per line) or .parquet file.")
+]
+BatchOutput = Annotated[
+    Path, typer.Option("--output", "-o", help="NDJSON or .parquet output; resumed if it exists.")
+]
+NecessityOpt = Annotated[
+    str | None, typer.Option("--necessity", help="Determinations for this procedure instead.")
+]
+CompactOpt = Annotated[bool, typer.Option("--compact", help="A ~0.5 KB decision record per case.")]
+WorkersOpt = Annotated[int, typer.Option("--workers", min=1, help="Local worker processes.")]
+DaskOpt = Annotated[
+    str | None,
+    typer.Option("--dask", help="Dask scheduler address (tcp://host:8786), or 'local'."),
+]
+ReportOpt = Annotated[
+    Path | None, typer.Option("--report", help="HTML report (default: OUTPUT.report.html).")
+]
+
+
+@app.command()
+def batch(
+    source: BatchInput,
+    output: BatchOutput,
+    necessity: NecessityOpt = None,
+    compact: CompactOpt = False,
+    workers: WorkersOpt = 1,
+    dask: DaskOpt = None,
+    report: ReportOpt = None,
+) -> None:
+    """Evaluate many cases (or check the necessity of a procedure for each): bad lines become
+    error rows, an interrupted run resumes where it stopped, a summary ends the run."""
+    from guidepath.batch.records import count_records
+    from guidepath.batch.report import print_summary, write_html
+    from guidepath.batch.runner import BatchOptions, run_batch
+
+    if not source.is_file():
+        fail([f"INPUT: {str(source)!r} is not a file"])
+    if necessity is not None:
+        from guidepath.engine.compiled import compiled_pack
+
+        known = compiled_pack().pack.procedures
+        if necessity not in known:
+            fail([f"--necessity: {necessity!r} is not one of {', '.join(known)}"])
+    options = BatchOptions(source, output, necessity, compact, workers, dask)
+    total = count_records(source)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=False, redirect_stderr=False) as progress:
+        task = progress.add_task("cases", total=total, rate="")
+        started, written = time.perf_counter(), 0
+
+        def advance(rows: int) -> None:
+            nonlocal written
+            written += rows
+            rate = written / max(time.perf_counter() - started, 1e-9)
+            progress.update(task, advance=rows, rate=f"{rate:,.0f}/s")
+
+        def resumed(rows: int) -> None:
+            progress.update(task, completed=rows, description=f"cases ({rows} resumed)")
+
+        with input_errors():
+            summary = run_batch(options, advance, resumed)
+    print_summary(summary)
+    target = report or output.with_name(output.name + ".report.html")
+    write_html(summary, options, target)
+    typer.echo(f"report: {target}", err=True)
 
 
 HostOpt = Annotated[str | None, typer.Option("--host", help="Interface (default 127.0.0.1).")]
