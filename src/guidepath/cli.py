@@ -22,6 +22,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 
 
@@ -332,12 +333,15 @@ HostOpt = Annotated[str | None, typer.Option("--host", help="Interface (default 
 PortOpt = Annotated[int | None, typer.Option("--port", help="Port (default 8000).")]
 
 
-@app.command()
-def serve(host: HostOpt = None, port: PortOpt = None) -> None:
-    """Serve the REST API and CDS Hooks over HTTP (uvicorn)."""
-    import uvicorn
+ServeWorkersOpt = Annotated[
+    int, typer.Option("--workers", min=1, help="Server processes sharing the port (default 1).")
+]
 
-    from guidepath.api.app import create_app
+
+@app.command()
+def serve(host: HostOpt = None, port: PortOpt = None, workers: ServeWorkersOpt = 1) -> None:
+    """Serve the REST API and CDS Hooks over HTTP (uvicorn)."""
+    from guidepath.api.serving import serve as run_server
     from guidepath.config import get_settings
 
     settings = get_settings()
@@ -356,7 +360,7 @@ def serve(host: HostOpt = None, port: PortOpt = None) -> None:
         '    -d \'{"question": "Ankylosing spondylitis, naproxen then diclofenac failed over '
         "6 weeks, pain 7/10. Next step?\"}'"
     )
-    uvicorn.run(create_app(), host=settings.host, port=settings.port, log_level="warning")
+    run_server(settings.host, settings.port, workers)
 
 
 def main() -> None:
