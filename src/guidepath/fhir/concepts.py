@@ -98,15 +98,20 @@ def lexicon_match(
     return list(found)
 
 
+@cache
+def _drug_types() -> dict[str, str]:
+    """Treatment type of each lexicon drug (agent → type)."""
+    return {e.value: str(e.type) for e in lexicon() if e.label == "DRUG" and e.type}
+
+
 def drug_of(concept: Concept) -> tuple[str, str] | None:
     """(agent, treatment type) of a medication concept: an RxNorm code from the pack, else its
     RxNorm display or text through the lexicon (RxNorm names carry the ingredient)."""
-    rxnorm = value_sets().rxnorm
-    drugs = {e.value: e for e in lexicon() if e.label == "DRUG"}
+    rxnorm, types = value_sets().rxnorm, _drug_types()
     for code in codes(concept, RXNORM):
         agent = rxnorm.get(code)
-        if agent in drugs and drugs[agent].type:
-            return agent, str(drugs[agent].type)
+        if agent in types:
+            return agent, types[agent]
     for text in texts(concept):
         for _, agent, kind in lexicon_match(text, {"DRUG"}):
             if kind:
