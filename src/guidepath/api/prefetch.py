@@ -69,7 +69,7 @@ def _next_link(page: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _search(request: HookRequest, key: str, path: str, make: ClientFactory) -> list[dict[str, Any]]:
+def _search(request: HookRequest, path: str, make: ClientFactory) -> list[dict[str, Any]]:
     """Every page of one search (or the one resource of a read)."""
     settings = get_settings()
     headers = {"Accept": "application/fhir+json"}
@@ -100,7 +100,7 @@ def _fetch_missing(
     failed: list[str] = []
     deadline = time.monotonic() + settings.cds_fetch_deadline_s
     pool = ThreadPoolExecutor(max_workers=settings.cds_fetch_workers)
-    futures = {pool.submit(_search, request, k, p, make): k for k, p in paths.items()}
+    futures = {pool.submit(_search, request, p, make): k for k, p in paths.items()}
     done, late = wait(futures, timeout=max(0.0, deadline - time.monotonic()))
     pool.shutdown(wait=False, cancel_futures=True)  # the deadline holds even for a slow server
     for future in done:

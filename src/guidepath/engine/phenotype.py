@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from guidepath.codes.icd10 import icd10_matches
 from guidepath.engine.calculators import asas_arms
 from guidepath.engine.conditions import TRUE, Range
 from guidepath.knowledge.loader import value_sets
@@ -40,14 +41,23 @@ def _mechanical_workup(facts: Mapping[str, Any]) -> bool:
     return low >= 1 or bool(facts.get("blocks.count")) or bool(facts.get("therapeutic.count"))
 
 
+def code_track(code: str) -> str | None:
+    """The track an ICD-10-CM diagnosis code puts a case on (``valuesets.yaml``), if any."""
+    icd = value_sets().icd10cm
+    if icd10_matches(code, icd.inflammatory):
+        return "inflammatory"
+    if icd10_matches(code, icd.mechanical):
+        return "mechanical"
+    return None
+
+
 def phenotype_facts(diagnoses: list[str] | None, facts: dict[str, Any]) -> None:
     """Add the facts the pack's phenotype rules read."""
-    codes = diagnoses or []
-    icd = value_sets().icd10cm
+    tracks = {code_track(code) for code in diagnoses or []}
     features = spa_feature_count(facts)
     hla_b27 = facts.get("labs.hla_b27") == "positive"
-    facts["diagnosis.inflammatory_code"] = any(c.startswith(tuple(icd.inflammatory)) for c in codes)
-    facts["diagnosis.mechanical_code"] = any(c.startswith(tuple(icd.mechanical)) for c in codes)
+    facts["diagnosis.inflammatory_code"] = "inflammatory" in tracks
+    facts["diagnosis.mechanical_code"] = "mechanical" in tracks
     facts["spa.feature_count"] = features
     arms = asas_arms(bool(facts.get("imaging.sij_definite")), hla_b27, features)
     facts["asas.classified"] = bool(arms)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from guidepath.codes.icd10 import canonical, icd10_key, icd10_matches
+from guidepath.engine.phenotype import code_track
 from guidepath.fhir import dates
 from guidepath.fhir.collector import Collector
 from guidepath.fhir.concepts import (
@@ -52,21 +53,12 @@ class Meaning:
         return bool(found or self.radicular or self.in_scope)
 
 
-def _track(code: str) -> str | None:
-    icd = value_sets().icd10cm
-    if icd10_matches(code, icd.inflammatory):
-        return "inflammatory"
-    if icd10_matches(code, icd.mechanical):
-        return "mechanical"
-    return None
-
-
 def _icd10(raw: str, meaning: Meaning) -> None:
     code = canonical(raw)
     if code is None:
         return
     icd = value_sets().icd10cm
-    scoped = _track(code) is not None or icd10_matches(code, icd.in_scope)
+    scoped = code_track(code) is not None or icd10_matches(code, icd.in_scope)
     radicular = icd10_matches(code, icd.implies_radicular)
     if scoped or radicular:
         meaning.diagnoses.append(code)
@@ -154,7 +146,7 @@ def read_condition(resource: Mapping[str, Any], c: Collector, where: str) -> Non
 
 def _suspected(meaning: Meaning, c: Collector, where: str, label: str, status: str) -> None:
     for code in meaning.diagnoses:
-        track = _track(code)
+        track = code_track(code)
         if track in SUSPICION:
             c.add("suspected", SUSPICION[track])
     if meaning.in_scope:

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from guidepath.fhir import dates
@@ -24,12 +24,19 @@ from guidepath.language.patterns import outcome_in
 CLASS_AGENTS = {"nsaid", "tnfi", "il17i", "jaki", "biologic"}
 
 
-def _concept(resource: Mapping[str, Any], c: Collector) -> Mapping[str, Any] | None:
+Resolve = Callable[[Any], Mapping[str, Any] | None]
+
+
+def medication_concept(
+    resource: Mapping[str, Any], resolve: Resolve = lambda reference: None
+) -> Mapping[str, Any] | None:
+    """The drug of a medication resource: inline, or the code of the Medication its
+    ``medicationReference`` names (contained, else found by ``resolve``)."""
     concept = resource.get("medicationCodeableConcept")
     if isinstance(concept, Mapping):
         return concept
     reference = (resource.get("medicationReference") or {}).get("reference")
-    medication = _contained(resource, reference) or c.resolve(reference)
+    medication = _contained(resource, reference) or resolve(reference)
     return medication.get("code") if medication else None
 
 
@@ -88,7 +95,7 @@ def _outcome(resource: Mapping[str, Any]) -> str | None:
 
 def read_medication(resource: Mapping[str, Any], c: Collector, where: str) -> None:
     """Read one MedicationStatement or MedicationRequest into the collector."""
-    concept = _concept(resource, c)
+    concept = medication_concept(resource, c.resolve)
     drug = drug_of(concept)
     anticoagulant = any(
         v == "anticoagulation" for _, v, _ in lexicon_match(" ".join(texts(concept)), {"CONDITION"})

@@ -103,17 +103,15 @@ def _by_name(resource: Mapping[str, Any], c: Collector, label: str) -> bool:
     lowered = label.lower()
     when = _when(resource)
     quantity = _quantity(resource)
-    if "hla-b27" in lowered or "hla b27" in lowered or "hlab27" in lowered:
+    if _is_hla_b27(label):
         result = _yes_no(resource)
         if result is None:
             return False
         value = "positive" if result else "negative"
         c.keep_newest("hla_b27", when, _set(c, "labs", "hla_b27", value))
         return True
-    if ("basdai" in lowered or "asdas" in lowered) and quantity is not None:
-        key = (
-            "basdai" if "basdai" in lowered else ("asdas_esr" if "esr" in lowered else "asdas_crp")
-        )
+    key = _score_key(lowered)
+    if key and quantity is not None:
         c.keep_newest(key, when, _set(c, "scores", key, float(quantity["value"])))
         return True
     return _finding(resource, c, label)
@@ -173,8 +171,21 @@ def read_observation(resource: Mapping[str, Any], c: Collector, where: str) -> N
         c.note(where, f"Observation {name(resource.get('code'))} had no usable value")
 
 
+def _is_hla_b27(label: str) -> bool:
+    """Whether an observation is an HLA-B27 result (named as the lexicon names the lab)."""
+    return any(value == "hla_b27" for _, value, _ in lexicon_match(label, {"LAB"}))
+
+
+def _score_key(lowered: str) -> str | None:
+    """The case score a recorded BASDAI or ASDAS (CRP or ESR) goes to."""
+    if "basdai" in lowered:
+        return "basdai"
+    if "asdas" in lowered:
+        return "asdas_esr" if "esr" in lowered else "asdas_crp"
+    return None
+
+
 def _named_kind(label: str) -> bool:
-    lowered = label.lower()
-    if any(word in lowered for word in ("hla-b27", "hla b27", "hlab27", "basdai", "asdas")):
+    if _is_hla_b27(label) or _score_key(label.lower()):
         return True
     return bool(lexicon_match(label, {"TEST", "SYMPTOM", "RED_FLAG"}))

@@ -12,13 +12,13 @@ orders are not held to R4B validation: they are work in progress (the Sandbox's 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from guidepath.fhir.concepts import drug_of, texts
-from guidepath.fhir.procedures import procedure_type
+from guidepath.fhir.medications import medication_concept
+from guidepath.fhir.procedures import injection_purpose, procedure_type
 from guidepath.knowledge.loader import load_pack
 
 
@@ -63,16 +63,10 @@ def _treatment(resource: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if kind in ("ServiceRequest", "Procedure"):
         concept = resource.get("code")
         treatment = procedure_type(concept)
-        named = " ".join(texts(concept))
-        purpose = "diagnostic" if re.search(r"diagnostic|block", named, re.I) else "therapeutic"
+        purpose = injection_purpose(" ".join(texts(concept)))
         return treatment, purpose if treatment == "sij_injection" else None
     if kind == "MedicationRequest":
-        concept = resource.get("medicationCodeableConcept")
-        if not isinstance(concept, Mapping):
-            contained = {f"#{r.get('id')}": r for r in resource.get("contained") or []}
-            reference = (resource.get("medicationReference") or {}).get("reference")
-            concept = (contained.get(str(reference)) or {}).get("code")
-        drug = drug_of(concept)
+        drug = drug_of(medication_concept(resource))
         return (drug[1] if drug else None), None
     return None, None
 

@@ -61,6 +61,11 @@ def procedure_type(concept: Mapping[str, Any] | None) -> str | None:
     return None
 
 
+def injection_purpose(text: str) -> str:
+    """Diagnostic when the record calls it diagnostic or a block, else therapeutic."""
+    return "diagnostic" if re.search(r"diagnostic|block", text, re.I) else "therapeutic"
+
+
 def image_guided(concept: Mapping[str, Any] | None, text: str) -> bool | None:
     """Whether an injection was image-guided: by code, else as the text says, else unknown."""
     sets = value_sets()
@@ -109,9 +114,7 @@ def _record(resource: Mapping[str, Any], concept: Any, kind: str) -> dict[str, A
     text = " ".join(texts(concept)) + " " + note
     record: dict[str, Any] = {"type": kind}
     if kind == "sij_injection":
-        record["purpose"] = (
-            "diagnostic" if re.search(r"diagnostic|block", text, re.I) else "therapeutic"
-        )
+        record["purpose"] = injection_purpose(text)
         guided = image_guided(concept, text)
         if guided is not None:
             record["image_guided"] = guided
