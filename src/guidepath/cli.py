@@ -322,7 +322,11 @@ def batch(
             progress.update(task, completed=rows, description=f"cases ({rows} resumed)")
 
         with input_errors():
-            summary = run_batch(options, advance, resumed)
+            try:
+                summary = run_batch(options, advance, resumed)
+            except OSError as error:
+                where = "INPUT" if str(error.filename) == str(source) else "--output"
+                fail([f"{where}: cannot use {str(error.filename)!r}: {error.strerror}"])
     print_summary(summary)
     target = report or output.with_name(output.name + ".report.html")
     write_html(summary, options, target)

@@ -172,3 +172,12 @@ def test_resuming_onto_the_output_of_another_input_is_refused(tmp_path: Path) ->
     _, err = process.communicate(timeout=60)
     assert process.returncode == 2 and "output:" in err and "Traceback" not in err
     assert output.read_bytes() == before
+
+
+def test_an_unusable_output_is_a_clear_error(tmp_path: Path) -> None:
+    source, folder = tmp_path / "in.ndjson", tmp_path / "a-folder"
+    write_ndjson(source, CASES[:2])
+    folder.mkdir()
+    process = guidepath("batch", str(source), "-o", str(folder))
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and "--output:" in err and "Traceback" not in err
