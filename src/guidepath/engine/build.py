@@ -13,12 +13,24 @@ from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 
+_set = object.__setattr__
+_FIELDS_SET: dict[type[BaseModel], set[str]] = {}
+
+
+def _fields_set(cls: type[BaseModel]) -> set[str]:
+    """One set of field names per class, shared by its trusted instances: every field is set,
+    and pydantic only ever adds to it a name already there (assignment) or copies it."""
+    found = _FIELDS_SET.get(cls)
+    if found is None:
+        found = _FIELDS_SET[cls] = set(cls.model_fields)
+    return found
+
 
 def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of ``cls`` holding ``values`` (every field, engine-made, not re-validated)."""
     instance = cls.__new__(cls)
-    object.__setattr__(instance, "__dict__", values)
-    object.__setattr__(instance, "__pydantic_fields_set__", set(values))
-    object.__setattr__(instance, "__pydantic_extra__", None)
-    object.__setattr__(instance, "__pydantic_private__", None)
+    _set(instance, "__dict__", values)
+    _set(instance, "__pydantic_fields_set__", _fields_set(cls))
+    _set(instance, "__pydantic_extra__", None)
+    _set(instance, "__pydantic_private__", None)
     return instance

@@ -83,6 +83,7 @@ class CompiledRule:
     holds: Compiled | None
     explain: Explainer | None
     evidence: tuple[EvidenceItem, ...]
+    citations: tuple[str, ...] = ()
 
     def why(self, facts: Facts) -> list[str]:
         """The reasons this rule applies to the patient (call only when it holds)."""
@@ -177,6 +178,7 @@ def _compile_rule(rule: Recommendation, compiler: Compiler) -> CompiledRule:
         evidence=tuple(
             EvidenceItem(text=e.text, citations=list(e.citations)) for e in rule.evidence
         ),
+        citations=tuple(rule.citations),
     )
 
 

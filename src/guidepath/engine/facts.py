@@ -13,10 +13,9 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from guidepath.case import Case, Imaging, Treatment
-from guidepath.codes.icd10 import icd10_key
 from guidepath.engine.activity import summarize_activity
 from guidepath.engine.conditions import Range
-from guidepath.engine.phenotype import classify_phenotype
+from guidepath.engine.phenotype import classify_phenotype, code_conditions, code_red_flags
 from guidepath.knowledge.loader import value_sets
 from guidepath.vocabulary import CONDITIONS, RED_FLAGS
 
@@ -128,7 +127,7 @@ def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
     """``condition.<name>``: listed, or implied by a diagnosis code (K50 → ibd)."""
     present: set[str] = set(case.conditions or ())
     for code in case.diagnoses or ():
-        present.update(icd10_key(code, value_sets().icd10cm.implies_condition))
+        present.update(code_conditions(code))
     complete = _is_complete(case, "conditions")
     _listed_facts(CONDITION_FACTS, present, complete, set(case.absent or ()), facts)
 
@@ -136,11 +135,7 @@ def _condition_facts(case: Case, facts: dict[str, Any]) -> None:
 def _red_flag_facts(case: Case, facts: dict[str, Any]) -> None:
     """``red_flag.<name>`` and ``red_flags.any``, with the same complete/partial rule; a diagnosis
     code may document a red flag (a malignant neoplasm: history of cancer)."""
-    implied = {
-        flag
-        for code in case.diagnoses or ()
-        for flag in icd10_key(code, value_sets().icd10cm.implies_red_flag)
-    }
+    implied = {flag for code in case.diagnoses or () for flag in code_red_flags(code)}
     if case.red_flags is None and not case.absent and not implied:
         return
     flags: set[str] = set(case.red_flags or ()) | implied

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
@@ -70,7 +70,7 @@ def recommendation_item(compiled: CompiledRule, role: str, why: list[str]) -> Re
             "role": role,
             "strength": rule.strength,
             "text": rule.text,
-            "citations": list(rule.citations),
+            "citations": list(compiled.citations),
             "id": rule.id,
             "why": why,
             "evidence": list(compiled.evidence),
@@ -84,12 +84,23 @@ def with_role(item: RecommendationItem, role: str) -> RecommendationItem:
     return trusted(RecommendationItem, {**item.__dict__, "role": role})
 
 
+class _Pending(NamedTuple):
+    """A recommendation made while walking the pathway, built into output only if it is kept."""
+
+    rank: int
+    order: int
+    compiled: CompiledRule
+    role: str
+    context: tuple[str, ...]
+    explain: bool
+
+
 class _Collector:
     """Gathers one assessment's items, keeping first occurrences and the missing-fact list."""
 
     def __init__(self, cp: CompiledPack, facts: Facts, focus: frozenset[str] = frozenset()) -> None:
         self.cp, self.facts, self.focus = cp, facts, focus
-        self.recommended: list[tuple[int, int, RecommendationItem]] = []
+        self.recommended: list[_Pending] = []
         self.avoided: dict[str, AvoidItem] = {}
         self.blocked: set[str] = set()
         self.missing: dict[str, MissingItem] = {}
@@ -98,12 +109,13 @@ class _Collector:
         self,
         compiled: CompiledRule,
         role: str,
-        context: list[str] | None = None,
+        context: Iterable[str] = (),
         explain: bool = True,
     ) -> None:
-        why = (context or []) + (compiled.why(self.facts) if explain else [])
-        item = recommendation_item(compiled, role, why)
-        self.recommended.append((ROLE_RANK[role], len(self.recommended), item))
+        order = len(self.recommended)
+        self.recommended.append(
+            _Pending(ROLE_RANK[role], order, compiled, role, tuple(context), explain)
+        )
         if compiled.rule.asks:
             self.ask_all(compiled.rule.asks)
 
@@ -117,7 +129,7 @@ class _Collector:
                 "action": rule.action,
                 "strength": rule.strength,
                 "text": rule.text,
-                "citations": list(rule.citations),
+                "citations": list(compiled.citations),
                 "id": rule.id,
                 "why": compiled.why(self.facts),
                 "patient_text": rule.patient_text,
@@ -162,12 +174,21 @@ class _Collector:
                 self.add_missing(ask.field or field_of(ask.fact), ask.why)
 
     def final_recommendations(self, suppressed: Iterable[str]) -> list[RecommendationItem]:
+        """The recommendations kept (first of each action, none blocked or suppressed), in role
+        order, built into output items only now."""
         excluded = self.blocked.union(suppressed)
-        kept: dict[str, RecommendationItem] = {}
-        for _, _, item in sorted(self.recommended, key=lambda entry: entry[:2]):
-            if item.action not in excluded and item.action not in kept:
-                kept[item.action] = item
-        return list(kept.values())
+        kept: dict[str, _Pending] = {}
+        for pending in sorted(self.recommended):
+            action = pending.compiled.rule.action
+            if action not in excluded and action not in kept:
+                kept[action] = pending
+        return [self._built(p) for p in kept.values()]
+
+    def _built(self, pending: _Pending) -> RecommendationItem:
+        why = list(pending.context)
+        if pending.explain:
+            why += pending.compiled.why(self.facts)
+        return recommendation_item(pending.compiled, pending.role, why)
 
 
 def _primary_candidates(cp: CompiledPack, stage: CompiledStage, facts: Facts) -> list[str]:

@@ -14,9 +14,10 @@ this module derives the facts they read:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
-from guidepath.codes.icd10 import icd10_matches
+from guidepath.codes.icd10 import icd10_key, icd10_matches
 from guidepath.engine.calculators import asas_arms
 from guidepath.engine.conditions import TRUE, Range
 from guidepath.knowledge.loader import value_sets
@@ -41,6 +42,7 @@ def _mechanical_workup(facts: Mapping[str, Any]) -> bool:
     return low >= 1 or bool(facts.get("blocks.count")) or bool(facts.get("therapeutic.count"))
 
 
+@lru_cache(maxsize=8192)
 def code_track(code: str) -> str | None:
     """The track an ICD-10-CM diagnosis code puts a case on (``valuesets.yaml``), if any."""
     icd = value_sets().icd10cm
@@ -49,6 +51,18 @@ def code_track(code: str) -> str | None:
     if icd10_matches(code, icd.mechanical):
         return "mechanical"
     return None
+
+
+@lru_cache(maxsize=8192)
+def code_conditions(code: str) -> tuple[str, ...]:
+    """The conditions an ICD-10-CM code documents (K50 → ``ibd``; ``implies_condition``)."""
+    return tuple(icd10_key(code, value_sets().icd10cm.implies_condition))
+
+
+@lru_cache(maxsize=8192)
+def code_red_flags(code: str) -> tuple[str, ...]:
+    """The red flags an ICD-10-CM code documents (C00-C96 → history of cancer)."""
+    return tuple(icd10_key(code, value_sets().icd10cm.implies_red_flag))
 
 
 def phenotype_facts(diagnoses: list[str] | None, facts: dict[str, Any]) -> None:

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from guidepath.codes.icd10 import canonical, icd10_key, icd10_matches
-from guidepath.engine.phenotype import code_track
+from guidepath.codes.icd10 import canonical, icd10_matches
+from guidepath.engine.phenotype import code_conditions, code_red_flags, code_track
 from guidepath.fhir import dates
 from guidepath.fhir.collector import Collector
 from guidepath.fhir.concepts import (
@@ -64,8 +64,8 @@ def _icd10(raw: str, meaning: Meaning) -> None:
         meaning.diagnoses.append(code)
         meaning.in_scope = meaning.in_scope or scoped
     meaning.radicular = meaning.radicular or radicular
-    meaning.conditions.extend(icd10_key(code, icd.implies_condition))
-    meaning.red_flags.extend(icd10_key(code, icd.implies_red_flag))
+    meaning.conditions.extend(code_conditions(code))
+    meaning.red_flags.extend(code_red_flags(code))
 
 
 def _snomed(code: str, meaning: Meaning) -> None:
