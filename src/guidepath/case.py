@@ -61,7 +61,7 @@ Nrs = Annotated[float, Field(ge=0, le=10)]
 class Strict(BaseModel):
     """Base of every contract model: unknown fields are errors, not silently dropped."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Patient(Strict):

@@ -6,7 +6,6 @@ stays fast. Bad input exits with code 2 and one ``field: problem`` line per prob
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Iterator
@@ -56,14 +55,16 @@ def fail(lines: list[str], code: int = 2) -> NoReturn:
 
 def read_json(source: str, name: str) -> Any:
     """Read a JSON document from a file path or ``-`` (stdin); bad JSON names where it broke."""
+    from guidepath.errors import BadInput, parse_json
+
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if source == "-" else Path(source).read_bytes()
     except OSError as error:
         fail([f"{name}: cannot read {source!r}: {error.strerror}"])
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        fail([f"{name}: not valid JSON ({error.msg} at line {error.lineno}, column {error.colno})"])
+        return parse_json(data, name)
+    except BadInput as error:
+        fail(error.lines())
 
 
 def read_object(source: str, name: str) -> dict[str, Any]:
@@ -214,18 +215,17 @@ def ask_output(
     color: bool = False,
 ) -> tuple[str, str, int]:
     """What ``guidepath ask`` prints: (stdout, stderr, exit code). Bad input is exit code 2."""
-    from pydantic import ValidationError
-
     from guidepath.answers.ask import ask as run
     from guidepath.answers.conversation import Conversation
-    from guidepath.errors import BadInput
+    from guidepath.errors import BadInput, check_text
 
     try:
         conversation = Conversation.load(session) if session else None
-    except (ValidationError, json.JSONDecodeError, OSError) as error:
-        return "", f"error: session: cannot use {str(session)!r} ({type(error).__name__})\n", 2
-    try:
-        answer = run(question, audience=audience, conversation=conversation)  # type: ignore[arg-type]
+        answer = run(
+            check_text(question, "question"),
+            audience=audience,  # type: ignore[arg-type]
+            conversation=conversation,
+        )
     except BadInput as error:
         return "", "".join(f"error: {line}\n" for line in error.lines()), 2
     if session and conversation is not None:
@@ -345,11 +345,17 @@ ServeWorkersOpt = Annotated[
 @app.command()
 def serve(host: HostOpt = None, port: PortOpt = None, workers: ServeWorkersOpt = 1) -> None:
     """Serve the REST API and CDS Hooks over HTTP (uvicorn)."""
+    from guidepath.api.security import JwtMisconfigured, check_configuration
     from guidepath.api.serving import serve as run_server
     from guidepath.config import get_settings
 
     settings = get_settings()
     settings.host, settings.port = host or settings.host, port or settings.port
+    try:
+        check_configuration(settings)
+    except JwtMisconfigured as error:
+        fail([str(error)])
+    _check_port_free(settings.host, settings.port)
     base = settings.base_url()
     typer.echo(f"guidepath is serving at {base}  (API docs: {base}/docs)")
     from urllib.parse import urlencode
@@ -365,6 +371,23 @@ def serve(host: HostOpt = None, port: PortOpt = None, workers: ServeWorkersOpt =
         "6 weeks, pain 7/10. Next step?\"}'"
     )
     run_server(settings.host, settings.port, workers)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Exit 2 with how to choose another port when this one is taken."""
+    import socket
+
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            fail(
+                [
+                    f"port: cannot listen on {host}:{port} ({error.strerror}). Choose another: "
+                    "GUIDEPATH_PORT=8010 make run, or guidepath serve --port 8010"
+                ]
+            )
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ wording is the same everywhere, e.g. ``treatments.1.outcome: 'failed' is not one
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -63,3 +64,37 @@ def from_validation_error(error: ValidationError, prefix: str = "") -> BadInput:
             message = f"{earlier}, {message.split(' is not one of ', 1)[1]}"
         problems[field] = message
     return BadInput(list(problems.items()))
+
+
+def parse_json(data: str | bytes, name: str) -> Any:
+    """A JSON document from text or bytes; anything that is not usable JSON is :class:`BadInput`
+    naming ``name``: bytes that are not UTF-8, broken syntax (with line and column), nesting too
+    deep to read, numbers too long to convert, and ``NaN``/``Infinity`` (not JSON)."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise BadInput([(name, f"not UTF-8 text (byte {error.start})")]) from None
+    try:
+        return json.loads(data, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise BadInput([(name, f"not valid JSON ({error.msg} at {where})")]) from None
+    except RecursionError:
+        raise BadInput([(name, "JSON nested too deeply")]) from None
+    except ValueError as error:  # an integer beyond Python's digit limit, or NaN/Infinity
+        raise BadInput([(name, f"not usable JSON ({error})")]) from None
+
+
+def _refuse_constant(word: str) -> Any:
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def check_text(text: str, name: str) -> str:
+    """Text that can be written out as UTF-8 (a command-line argument with undecodable bytes
+    arrives with lone surrogates, which would fail later, far from the cause)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise BadInput([(name, f"not valid UTF-8 text (character {error.start})")]) from None
+    return text

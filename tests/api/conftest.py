@@ -47,12 +47,40 @@ def running(app: Any) -> Iterator[str]:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from guidepath.config import get_settings
 
-    get_settings().data_dir = str(tmp_path_factory.mktemp("data"))
+    settings = get_settings()
+    settings.data_dir = str(tmp_path_factory.mktemp("data"))
     with running(create_app()) as url:
+        settings.public_url = url  # card links and the JWT audience (never the Host header)
         yield url
+    settings.public_url = ""
 
 
 @pytest.fixture()
 def client(base_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=base_url, timeout=30) as http:
         yield http
+
+
+@contextmanager
+def fhir_fetch_allowed(base: str, deadline_s: float = 10.0) -> Iterator[None]:
+    """Let the service search the FHIR server at ``base`` (a loopback stand-in, so private
+    addresses are allowed too), with a deadline roomy enough for a loaded test machine."""
+    from guidepath.config import get_settings
+
+    settings = get_settings()
+    saved = (
+        settings.cds_fhir_servers,
+        settings.cds_fhir_allow_private,
+        settings.cds_fetch_deadline_s,
+    )
+    settings.cds_fhir_servers = [base]
+    settings.cds_fhir_allow_private = True
+    settings.cds_fetch_deadline_s = deadline_s
+    try:
+        yield
+    finally:
+        (
+            settings.cds_fhir_servers,
+            settings.cds_fhir_allow_private,
+            settings.cds_fetch_deadline_s,
+        ) = saved

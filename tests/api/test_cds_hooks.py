@@ -13,7 +13,7 @@ from fastapi import FastAPI, Header, HTTPException
 
 from guidepath.config import get_settings
 from tests.api.cds_client import call, check_card, check_discovery, prefetch_from_bundle
-from tests.api.conftest import running
+from tests.api.conftest import fhir_fetch_allowed, running
 from tests.api.fhir_builder import case_to_bundle
 from tests.conftest import SHARED, needs_shared
 
@@ -175,7 +175,7 @@ def fhir_server() -> Iterator[str]:
     def patient(pid: str) -> dict[str, Any]:
         return {"resourceType": "Patient", "id": pid, "gender": "male"}
 
-    with running(app) as url:
+    with running(app) as url, fhir_fetch_allowed(f"{url}/fhir"):
         yield f"{url}/fhir"
 
 
@@ -236,4 +236,5 @@ def test_feedback_is_stored(client: httpx.Client) -> None:
     response = client.post("/cds-services/guidepath-order-sign/feedback", json=body)
     assert response.json() == {"stored": 1}
     stored = (Path(get_settings().data_dir) / "cds-feedback.jsonl").read_text().splitlines()
-    assert json.loads(stored[-1])["card"] == "c1"
+    record = json.loads(stored[-1])
+    assert record["feedback"]["card"] == "c1" and record["service"] == "guidepath-order-sign"

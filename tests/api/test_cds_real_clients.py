@@ -20,7 +20,7 @@ from fastapi import FastAPI, Request
 
 from guidepath.config import get_settings
 from tests.api.cds_client import check_card, prefetch_from_bundle
-from tests.api.conftest import running
+from tests.api.conftest import fhir_fetch_allowed, running
 from tests.api.fhir_records import (
     CPT,
     ICD,
@@ -268,7 +268,7 @@ def paging_server() -> Iterator[str]:
             time.sleep(5)
         return found
 
-    with running(app) as url:
+    with running(app) as url, fhir_fetch_allowed(f"{url}/fhir"):
         yield f"{url}/fhir"
 
 
@@ -286,16 +286,10 @@ def test_a_slow_fhir_server_cannot_hold_the_call_past_the_deadline(client: httpx
         time.sleep(4)
         return {"resourceType": "Bundle", "type": "searchset", "entry": []}
 
-    settings = get_settings()
-    saved = settings.cds_fetch_deadline_s
-    settings.cds_fetch_deadline_s = 1.0
-    try:
-        with running(app) as url:
-            started = time.monotonic()
-            response = hook_call(client, "patient-view", None, fhir_server=f"{url}/fhir")
-            elapsed = time.monotonic() - started
-    finally:
-        settings.cds_fetch_deadline_s = saved
+    with running(app) as url, fhir_fetch_allowed(f"{url}/fhir", deadline_s=1.0):
+        started = time.monotonic()
+        response = hook_call(client, "patient-view", None, fhir_server=f"{url}/fhir")
+        elapsed = time.monotonic() - started
     assert response.status_code == 412 and elapsed < 3.5
 
 
@@ -314,7 +308,7 @@ def sandbox_secured(base_url: str) -> Iterator[str]:
     settings = get_settings()
     saved = (settings.cds_allowed_issuers, settings.cds_jwks_hosts)
     with running(app) as jwks_base:
-        settings.cds_allowed_issuers, settings.cds_jwks_hosts = [SANDBOX_ISSUER], ["127.0.0.1"]
+        settings.cds_allowed_issuers, settings.cds_jwks_hosts = [SANDBOX_ISSUER], [jwks_base]
         yield f"{jwks_base}/.well-known/jwks.json"
     settings.cds_allowed_issuers, settings.cds_jwks_hosts = saved
 
@@ -440,10 +434,11 @@ def test_the_fhir_client_is_injectable() -> None:
             200, json={"resourceType": "Bundle", "type": "searchset", "entry": found}
         )
 
-    def make() -> httpx.Client:
-        return httpx.Client(transport=httpx.MockTransport(ehr))
+    def make() -> httpx.AsyncClient:
+        return httpx.AsyncClient(transport=httpx.MockTransport(ehr))
 
     with (
+        fhir_fetch_allowed("https://ehr.example.test/fhir"),
         running(create_app(fhir_client=make)) as url,
         httpx.Client(base_url=url, timeout=30) as http,
     ):

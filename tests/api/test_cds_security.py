@@ -1,5 +1,6 @@
-"""CDS client JWTs: RS384/ES384 from allowed issuers with keys from allow-listed jku hosts;
-everything else is 401."""
+"""CDS client JWTs: RS384/ES384 from allowed issuers with keys from allow-listed jku origins;
+everything else is 401. Replay protection survives a restart (used ids are in the database), key
+sets are cached, tokens live at most five minutes, and JWTs need a configured public URL."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from fastapi import FastAPI
 
 from guidepath.config import get_settings
-from tests.api.conftest import running
+from tests.api.conftest import free_port, running
 
 ISSUER = "https://ehr.example.test"
 RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -29,6 +30,9 @@ def _jwk(key: Any, kid: str, alg: str) -> dict[str, Any]:
     return {**data, "kid": kid, "alg": alg, "use": "sig"}
 
 
+KEY_SET_FETCHES: list[float] = []
+
+
 @pytest.fixture(scope="module")
 def jwks_url() -> Iterator[str]:
     app = FastAPI()
@@ -36,6 +40,7 @@ def jwks_url() -> Iterator[str]:
 
     @app.get("/jwks.json")
     def jwks() -> dict[str, Any]:
+        KEY_SET_FETCHES.append(time.time())
         return keys
 
     with running(app) as url:
@@ -43,10 +48,11 @@ def jwks_url() -> Iterator[str]:
 
 
 @pytest.fixture()
-def secured(base_url: str) -> Iterator[str]:
+def secured(base_url: str, jwks_url: str) -> Iterator[str]:
     settings = get_settings()
     saved = (settings.cds_allowed_issuers, settings.cds_jwks_hosts)
-    settings.cds_allowed_issuers, settings.cds_jwks_hosts = [ISSUER], ["127.0.0.1"]
+    settings.cds_allowed_issuers = [ISSUER]
+    settings.cds_jwks_hosts = [jwks_url.removesuffix("/jwks.json")]
     yield f"{base_url}/cds-services/guidepath-patient-view"
     settings.cds_allowed_issuers, settings.cds_jwks_hosts = saved
 
@@ -60,8 +66,10 @@ def token(
     expires_in: int = 300,
     jti: str | None = None,
     jku: str | None = None,
+    kid: str | None = None,
 ) -> str:
-    key, kid = (RSA_KEY, "rsa-1") if alg == "RS384" else (EC_KEY, "ec-1")
+    key, own_kid = (RSA_KEY, "rsa-1") if alg == "RS384" else (EC_KEY, "ec-1")
+    kid = kid or own_kid
     claims = {
         "iss": issuer,
         "aud": audience,
@@ -152,3 +160,69 @@ def test_tampered_signature_is_401(secured: str, jwks_url: str) -> None:
 
 def test_open_service_without_configured_issuers(base_url: str) -> None:
     assert call(f"{base_url}/cds-services/guidepath-patient-view", None) == 200
+
+
+# ---- issue 14: JWT gaps ----
+
+
+def test_a_key_set_on_another_port_of_an_allowed_host_is_401(secured: str, jwks_url: str) -> None:
+    port = jwks_url.rsplit(":", 1)[1].split("/")[0]
+    for other in (str(free_port()), "99999"):
+        elsewhere = jwks_url.replace(f":{port}/", f":{other}/")
+        assert call(secured, token(jwks_url, secured, jku=elsewhere)) == 401
+
+
+def test_a_bare_allowed_host_means_https_only(secured: str, jwks_url: str) -> None:
+    get_settings().cds_jwks_hosts = ["127.0.0.1"]
+    assert call(secured, token(jwks_url, secured)) == 401
+
+
+def test_a_kid_naming_a_key_of_the_wrong_type_is_401(secured: str, jwks_url: str) -> None:
+    assert call(secured, token(jwks_url, secured, alg="ES384", kid="rsa-1")) == 401
+
+
+def test_a_token_living_longer_than_five_minutes_is_401(secured: str, jwks_url: str) -> None:
+    assert call(secured, token(jwks_url, secured, expires_in=3600)) == 401
+
+
+def test_the_key_set_is_cached(secured: str, jwks_url: str) -> None:
+    call(secured, token(jwks_url, secured))
+    before = len(KEY_SET_FETCHES)
+    for _ in range(3):
+        assert call(secured, token(jwks_url, secured)) == 200
+    assert len(KEY_SET_FETCHES) == before
+
+
+def test_replay_is_refused_after_a_restart(secured: str, jwks_url: str, tmp_path: Any) -> None:
+    """The used token id is in the database: a new server on the same store still refuses it."""
+    from guidepath.api.app import create_app
+    from guidepath.web.state import open_store
+
+    url = f"sqlite:///{tmp_path / 'replay.db'}"
+    settings = get_settings()
+    saved = settings.public_url
+    try:
+        for attempt in (200, 401):
+            store = open_store(url)
+            with running(create_app(store=store)) as base:
+                settings.public_url = base
+                service = f"{base}/cds-services/guidepath-patient-view"
+                signed = token(jwks_url, service, jti="survives-restarts")
+                assert call(service, signed) == attempt
+            store.engine.dispose()
+    finally:
+        settings.public_url = saved
+
+
+def test_jwts_without_a_public_url_refuse_to_start() -> None:
+    from guidepath.api.app import create_app
+    from guidepath.api.security import JwtMisconfigured
+
+    settings = get_settings()
+    saved = (settings.cds_allowed_issuers, settings.public_url)
+    settings.cds_allowed_issuers, settings.public_url = [ISSUER], ""
+    try:
+        with pytest.raises(JwtMisconfigured, match="GUIDEPATH_PUBLIC_URL"):
+            create_app()
+    finally:
+        settings.cds_allowed_issuers, settings.public_url = saved

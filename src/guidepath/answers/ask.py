@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from guidepath.answers.compose import DISCLAIMER, Citer, compose, primary_procedure
 from guidepath.answers.conversation import Conversation, merge_case
 from guidepath.answers.models import Answer, Audience, Section, SectionItem
@@ -17,7 +19,7 @@ from guidepath.case import Case
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.necessity import check_necessity
 from guidepath.engine.pathway import as_case
-from guidepath.errors import BadInput
+from guidepath.errors import BadInput, check_text, from_validation_error
 from guidepath.knowledge.schema import Faq, Topic
 from guidepath.language.facts import read_question
 from guidepath.language.intents import classify, has_patient_facts, procedures_asked
@@ -213,14 +215,39 @@ def answer_facts(
     return _case_answer(question, intent, audience, facts, understood, reading, case)
 
 
+MAX_QUESTION_CHARS = 2000  # a long clinical vignette; longer text is not a question
+
+
+def _check_question(question: str) -> None:
+    """A question is non-empty UTF-8 text of at most :data:`MAX_QUESTION_CHARS` characters."""
+    if not isinstance(question, str):
+        raise BadInput([("question", "must be text")])
+    check_text(question, "question")
+    if not question.strip():
+        raise BadInput([("question", "must not be empty")])
+    if len(question) > MAX_QUESTION_CHARS:
+        raise BadInput(
+            [("question", f"is {len(question)} characters; at most {MAX_QUESTION_CHARS}")]
+        )
+
+
+def _check_earlier_facts(case: dict[str, Any]) -> None:
+    """The facts of earlier turns must themselves be a valid case (``facts.<field>`` named)."""
+    try:
+        Case.model_validate(case)
+    except ValidationError as error:
+        raise from_validation_error(error, "facts.") from None
+
+
 def ask(
     question: str, audience: Audience = "clinician", conversation: Conversation | None = None
 ) -> Answer:
     """Answer a free-text question; with a conversation, refine its case and remember the turn."""
-    if not question.strip():
-        raise BadInput([("question", "must not be empty")])
+    _check_question(question)
     if audience not in ("clinician", "patient"):
         raise BadInput([("audience", f"{audience!r} is not one of clinician, patient")])
+    if conversation is not None:
+        _check_earlier_facts(conversation.case)
     reading = read_question(question)
     facts = merge_case(conversation.case, reading.case) if conversation else reading.case
     answer = answer_facts(question, facts, audience, reading.understood, reading)

@@ -7,13 +7,14 @@ CLI ``--session FILE`` survives between calls and nothing is lost on error.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
+
+from guidepath.errors import BadInput, from_validation_error, parse_json
 
 UNION_LISTS = {"diagnoses", "conditions", "red_flags", "sites", "imaging"}
 
@@ -63,7 +64,13 @@ class Conversation(BaseModel):
         """A saved conversation, or a new one when the file does not exist yet."""
         if not path.exists():
             return cls()
-        return cls.model_validate(json.loads(path.read_text(encoding="utf-8")))
+        try:
+            data = parse_json(path.read_bytes(), "session")
+            return cls.model_validate(data)
+        except OSError as error:
+            raise BadInput([("session", f"cannot read {str(path)!r}: {error.strerror}")]) from None
+        except ValidationError as error:
+            raise from_validation_error(error, "session.") from None
 
     def save(self, path: Path) -> None:
         """Write atomically: a crash mid-write never leaves a half-written session."""

@@ -24,6 +24,7 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     components.update(case_schema.pop("$defs", {}))
     components["Case"] = case_schema
+    errors.publish_error_shape(schema)
     app.openapi_schema = schema
     return schema
 
@@ -76,8 +77,12 @@ def create_app(store: Any = None, fhir_client: Any = None) -> FastAPI:
     """A new application (tests make one per server, with their own store). ``fhir_client`` makes
     the HTTP client used to search an EHR's FHIR server (a callable returning an
     ``httpx.Client``; by default one with the configured timeout)."""
+    from guidepath.api.guard import Guard
+    from guidepath.api.security import check_configuration
+    from guidepath.config import get_settings
     from guidepath.engine.compiled import compiled_pack
 
+    check_configuration(get_settings())
     app = FastAPI(
         title="guidepath",
         version=compiled_pack().pack.version,
@@ -91,5 +96,9 @@ def create_app(store: Any = None, fhir_client: Any = None) -> FastAPI:
     for module in (meta, evaluate, necessity, calculators, ask, cds):
         app.include_router(module.router)
     _install_pages(app)
+    settings = get_settings()
+    app.add_middleware(
+        Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app

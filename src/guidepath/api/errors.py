@@ -1,5 +1,6 @@
 """Error responses: bad input is 422 naming the field, unknown names are 404, never a 500 for
-input. Bodies: ``{"detail": [{"loc": [...], "msg": "..."}], "errors": ["field: message"]}``."""
+input. Bodies: ``{"detail": [{"loc": [...], "msg": "...", "type": "..."}], "errors": ["field:
+message"]}``, the shape the OpenAPI document publishes for every 422."""
 
 from __future__ import annotations
 
@@ -17,7 +18,11 @@ from guidepath.errors import BadInput, field_path
 def bad_input_response(error: BadInput) -> JSONResponse:
     """422 with one entry per problem."""
     detail = [
-        {"loc": ["body", *field.split(".")] if field else ["body"], "msg": message}
+        {
+            "loc": ["body", *field.split(".")] if field else ["body"],
+            "msg": message,
+            "type": "value_error",
+        }
         for field, message in error.problems
     ]
     return JSONResponse(status_code=422, content={"detail": detail, "errors": error.lines()})
@@ -32,6 +37,10 @@ async def _validation(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems: list[tuple[str, str]] = []
     for item in error.errors():
+        if item["type"] == "json_invalid":
+            reason = (item.get("ctx") or {}).get("error", item["msg"])
+            problems.append(("body", f"not valid JSON ({reason})"))
+            continue
         location = tuple(p for p in item["loc"] if p not in ("body", "query", "path"))
         problems.append((field_path(location), str(item["msg"])))
     return bad_input_response(BadInput(problems))
@@ -51,3 +60,16 @@ def install(app: FastAPI) -> None:
     }
     for kind, handler in handlers.items():
         app.add_exception_handler(kind, handler)
+
+
+def publish_error_shape(schema: dict[str, Any]) -> None:
+    """Make the OpenAPI document's 422 schema the one the service sends (``errors`` added)."""
+    components = schema.get("components", {}).get("schemas", {})
+    shape = components.get("HTTPValidationError")
+    if shape is not None:
+        shape.setdefault("properties", {})["errors"] = {
+            "type": "array",
+            "items": {"type": "string"},
+            "title": "Errors",
+            "description": "One 'field: message' line per problem.",
+        }

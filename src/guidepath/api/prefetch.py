@@ -1,32 +1,48 @@
 """Gather the FHIR data a hook call needs: the prefetch the EHR sent and, for each key it did not
 send, a search against ``fhirServer`` with the EHR's bearer token (spec 2.0.1 §Prefetch).
 
-- Searches run in parallel (at most ``cds_fetch_workers`` at once), follow ``link.next`` pages
-  (at most ``cds_fetch_pages``), and share one overall deadline (``cds_fetch_deadline_s``).
-- A key the EHR answered with an OperationOutcome, did not prefetch (with no ``fhirServer`` to
-  ask), or that could not be fetched, is reported as unavailable data; only when nothing at all
-  could be had does the service answer 412.
+- ``fhirServer`` is searched only when :mod:`guidepath.api.fhir_access` allows it (an allow-list,
+  or the verified issuer's host; never a private address unless configured), and ``link.next``
+  pages only on the same origin.
+- Searches are asynchronous and run in parallel, follow ``link.next`` pages (at most
+  ``cds_fetch_pages``), and share one overall deadline (``cds_fetch_deadline_s``, 0.4 s by
+  default: data the EHR should have prefetched must not hold the call); at the deadline every
+  search still running is cancelled and its connection closed, so a slow or dribbling server
+  holds neither a thread nor the call. At most ``cds_fetch_concurrency`` searches run at once in
+  the whole process.
+- A key the EHR answered with an OperationOutcome, did not prefetch (with no ``fhirServer`` that
+  may be asked), or that could not be fetched, is reported as unavailable data; only when nothing
+  at all could be had does the service answer 412.
 - The patient id is checked against FHIR's id syntax and URL-encoded before it enters a path.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
-import time
+import ssl
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from guidepath.api.cdshooks import HookRequest, prefetch_templates
+from guidepath.api.fhir_access import (
+    FetchRefused,
+    allowed_by_policy,
+    check_addresses,
+    same_origin,
+)
 from guidepath.config import get_settings
 from guidepath.errors import BadInput
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
-ClientFactory = Callable[[], httpx.Client]
+ClientFactory = Callable[[], httpx.AsyncClient]
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+_SLOTS: dict[int, asyncio.Semaphore] = {}
 
 
 class PrefetchUnavailable(Exception):
@@ -41,8 +57,27 @@ class Gathered:
     unavailable: list[str] = field(default_factory=list)
 
 
-def _client() -> httpx.Client:
-    return httpx.Client(timeout=get_settings().cds_fetch_timeout_s)
+@cache
+def _tls() -> ssl.SSLContext:
+    """The TLS context, built once: loading the CA store costs ~30 ms of CPU, which on the event
+    loop for every hook call would stall every other request."""
+    import certifi
+
+    return ssl.create_default_context(cafile=certifi.where())
+
+
+def _client() -> httpx.AsyncClient:
+    return httpx.AsyncClient(
+        timeout=get_settings().cds_fetch_timeout_s, follow_redirects=False, verify=_tls()
+    )
+
+
+def _slots() -> asyncio.Semaphore:
+    """The process-wide bound on concurrent outbound searches (one semaphore per event loop)."""
+    loop = id(asyncio.get_running_loop())
+    if loop not in _SLOTS:
+        _SLOTS[loop] = asyncio.Semaphore(get_settings().cds_fetch_concurrency)
+    return _SLOTS[loop]
 
 
 def _entries(value: Any) -> list[dict[str, Any]]:
@@ -69,52 +104,96 @@ def _next_link(page: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _search(request: HookRequest, path: str, make: ClientFactory) -> list[dict[str, Any]]:
-    """Every page of one search (or the one resource of a read)."""
+async def _page(http: httpx.AsyncClient, url: str, headers: dict[str, str]) -> Any:
+    """One page of a search, read up to :data:`MAX_PAGE_BYTES`."""
+    async with http.stream("GET", url, headers=headers) as response:
+        response.raise_for_status()
+        chunks, size = [], 0
+        async for chunk in response.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_PAGE_BYTES:
+                raise ValueError("the FHIR server's answer is too large")
+            chunks.append(chunk)
+    return httpx.Response(200, content=b"".join(chunks)).json()
+
+
+async def _search(
+    request: HookRequest, path: str, http: httpx.AsyncClient
+) -> tuple[list[dict[str, Any]], str | None]:
+    """Every page of one search (or the one resource of a read), and why paging stopped early
+    (a next-page link that leaves the FHIR server is not followed)."""
     settings = get_settings()
     headers = {"Accept": "application/fhir+json"}
     if request.fhirAuthorization is not None:
         headers["Authorization"] = f"Bearer {request.fhirAuthorization.access_token}"
-    url: str | None = f"{str(request.fhirServer).rstrip('/')}/{path}"
+    server = str(request.fhirServer).rstrip("/")
+    url: str | None = f"{server}/{path}"
     entries: list[dict[str, Any]] = []
-    with make() as http:
+    async with _slots():
         for _ in range(settings.cds_fetch_pages):
             if url is None:
                 break
-            response = http.get(url, headers=headers)
-            response.raise_for_status()
-            page = response.json()
+            page = await _page(http, url, headers)
             if isinstance(page, Mapping) and page.get("resourceType") == "OperationOutcome":
                 raise ValueError("the FHIR server answered with an OperationOutcome")
             entries += _entries(page)
             url = _next_link(page) if isinstance(page, Mapping) else None
-    return entries
+            if url is not None and not same_origin(url, server):
+                return entries, "later pages not fetched (a next-page link left the FHIR server)"
+    return entries, None
 
 
-def _fetch_missing(
-    request: HookRequest, missing: dict[str, str], make: ClientFactory
+def _left(deadline: float) -> float:
+    return max(0.0, deadline - asyncio.get_running_loop().time())
+
+
+async def _fetch_missing(
+    request: HookRequest, missing: dict[str, str], make: ClientFactory, deadline: float
 ) -> tuple[list[dict[str, Any]], list[str]]:
-    settings = get_settings()
     paths = {key: _path(request, template) for key, template in missing.items()}
     entries: list[dict[str, Any]] = []
     failed: list[str] = []
-    deadline = time.monotonic() + settings.cds_fetch_deadline_s
-    pool = ThreadPoolExecutor(max_workers=settings.cds_fetch_workers)
-    futures = {pool.submit(_search, request, p, make): k for k, p in paths.items()}
-    done, late = wait(futures, timeout=max(0.0, deadline - time.monotonic()))
-    pool.shutdown(wait=False, cancel_futures=True)  # the deadline holds even for a slow server
-    for future in done:
-        try:
-            entries += future.result()
-        except (httpx.HTTPError, ValueError) as error:
-            failed.append(f"{futures[future]} could not be fetched ({type(error).__name__})")
-    failed += [f"{futures[future]} could not be fetched in time" for future in late]
+    async with make() as http:
+        tasks = {
+            asyncio.ensure_future(_search(request, path, http)): key for key, path in paths.items()
+        }
+        done, late = await asyncio.wait(tasks, timeout=_left(deadline))
+        for task in late:
+            task.cancel()
+        await asyncio.gather(*late, return_exceptions=True)
+    for task in done:
+        error = task.exception()
+        if error is None:
+            found, stopped = task.result()
+            entries += found
+            if stopped:
+                failed.append(f"{tasks[task]}: {stopped}")
+        elif isinstance(error, (httpx.HTTPError, ValueError)):
+            failed.append(f"{tasks[task]} could not be fetched ({type(error).__name__})")
+        else:
+            raise error
+    failed += [f"{tasks[task]} could not be fetched in time" for task in late]
     return entries, failed
 
 
-def gather(request: HookRequest, make: ClientFactory = _client) -> Gathered:
-    """The hook's data, by the module docstring's rules. An HTTP client is made only when
-    something must be fetched (making one loads the CA store, which costs ~30 ms)."""
+async def _refusal(request: HookRequest, issuer: str | None, deadline: float) -> str | None:
+    """Why ``fhirServer`` may not be searched, or ``None`` when it may."""
+    settings = get_settings()
+    try:
+        allowed_by_policy(str(request.fhirServer), settings, issuer)
+        await asyncio.wait_for(check_addresses(str(request.fhirServer), settings), _left(deadline))
+    except FetchRefused as refused:
+        return str(refused)
+    except TimeoutError:
+        return "fhirServer's host could not be resolved in time"
+    return None
+
+
+async def gather(
+    request: HookRequest, make: ClientFactory = _client, issuer: str | None = None
+) -> Gathered:
+    """The hook's data, by the module docstring's rules; ``issuer`` is the verified JWT issuer.
+    An HTTP client is made only when something must be fetched."""
     prefetch = request.prefetch or {}
     templates = prefetch_templates()
     entries: list[dict[str, Any]] = []
@@ -126,15 +205,24 @@ def gather(request: HookRequest, make: ClientFactory = _client) -> Gathered:
         else:
             entries += _entries(value)
     missing = {k: t for k, t in templates.items() if prefetch.get(k) is None}
-    if missing and not request.fhirServer:
+    if not missing:
+        return Gathered(_collection(entries), unavailable)
+    deadline = asyncio.get_running_loop().time() + get_settings().cds_fetch_deadline_s
+    refused = "no fhirServer was given" if not request.fhirServer else None
+    if refused is None:
+        _path(request, "")  # a bad patient id is the caller's error (422), whatever the policy
+        refused = await _refusal(request, issuer, deadline)
+    if refused is not None:
         if not entries:
-            raise PrefetchUnavailable("nothing was prefetched and no fhirServer was given")
-        unavailable += [f"{key}: not prefetched, and no fhirServer to ask" for key in missing]
-    elif missing:
-        fetched, failed = _fetch_missing(request, missing, make)
-        clinical = [e for e in entries + fetched if e["resource"].get("resourceType") != "Patient"]
-        if failed and not clinical:
-            raise PrefetchUnavailable("; ".join(sorted(failed)))
-        entries += fetched
-        unavailable += sorted(failed)
-    return Gathered({"resourceType": "Bundle", "type": "collection", "entry": entries}, unavailable)
+            raise PrefetchUnavailable(f"nothing was prefetched, and {refused}")
+        unavailable += [f"{key}: not prefetched, and {refused}" for key in missing]
+        return Gathered(_collection(entries), unavailable)
+    fetched, failed = await _fetch_missing(request, missing, make, deadline)
+    clinical = [e for e in entries + fetched if e["resource"].get("resourceType") != "Patient"]
+    if failed and not clinical:
+        raise PrefetchUnavailable("; ".join(sorted(failed)))
+    return Gathered(_collection(entries + fetched), unavailable + sorted(failed))
+
+
+def _collection(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}

@@ -36,7 +36,7 @@ SpaFeature = Literal[
 class Inputs(BaseModel):
     """Base of calculator inputs: strict, so a misspelt item is an error, not a silent zero."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class BasdaiInputs(BasdaiItems):

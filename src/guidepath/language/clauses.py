@@ -16,7 +16,7 @@ from guidepath.language.mentions import (
     Mention,
     mention_of,
 )
-from guidepath.language.nlp import pipeline
+from guidepath.language.nlp import read_document
 from guidepath.language.patterns import outcome_in
 
 CLAUSE_SPLIT = re.compile(
@@ -41,7 +41,7 @@ def _clause_of(spans: list[tuple[int, int]], position: int) -> tuple[int, int]:
 def find_mentions(text: str, pack: str | None) -> list[Mention]:
     if not text.strip():
         return []
-    doc = (pipeline(pack) if pack else pipeline())(text)
+    doc = read_document(text, pack) if pack else read_document(text)
     spans = clauses_of(text)
     entities = list(doc.ents)
     found = []

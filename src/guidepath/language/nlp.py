@@ -11,6 +11,7 @@ sentencizer, which reads questions as well as PyRuSH and starts faster.
 from __future__ import annotations
 
 import re
+import threading
 from functools import cache
 from typing import Any
 
@@ -87,9 +88,25 @@ def _context_rules(pack: str) -> list[Any]:
     ]
 
 
+_PIPELINE_LOCK = threading.Lock()
+
+
+def read_document(text: str, pack: str = DEFAULT_PACK) -> Any:
+    """The spaCy ``Doc`` of a text, with its target mentions and their ConText assertions.
+
+    medspacy's matchers keep state while they run (PyFastNER inside the target matcher is not
+    thread-safe: concurrent calls lost or mixed up mentions under load), so one document is read
+    at a time per process. Reading takes about a millisecond, and under the GIL the threads could
+    not run it in parallel anyway; the API's other work stays concurrent.
+    """
+    with _PIPELINE_LOCK:
+        return pipeline(pack)(text)
+
+
 @cache
 def pipeline(pack: str = DEFAULT_PACK) -> Any:
-    """A spaCy ``Language`` with medspacy's tokenizer, target matcher and ConText (once)."""
+    """A spaCy ``Language`` with medspacy's tokenizer, target matcher and ConText (once; call it
+    through :func:`read_document`, which serialises use)."""
     from loguru import logger
     from spacy.lang.en import English
 

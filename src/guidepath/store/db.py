@@ -6,6 +6,7 @@ selects PostgreSQL, e.g. ``postgresql+psycopg://user:pass@localhost/guidepath``.
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -21,7 +22,9 @@ def database_url() -> str:
     if settings.database_url:
         return settings.database_url
     path = Path(settings.data_dir).resolve() / "guidepath.db"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():  # owner-only from the start; SQLite's -wal/-shm files inherit it
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     return f"sqlite:///{path}"
 
 

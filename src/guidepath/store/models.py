@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, event
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, Text, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 STATUSES = ("submitted", "under_review", "changes_requested", "approved", "rejected")
@@ -108,6 +108,35 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(60))
     article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class UsedToken(Base):
+    """A CDS client JWT ``jti`` already accepted, kept until the token expires (replay guard that
+    survives a restart and is shared by every worker)."""
+
+    __tablename__ = "used_tokens"
+    jti: Mapped[str] = mapped_column(String(255), primary_key=True)
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class LoginSession(Base):
+    """A signed-in browser session. The cookie carries only ``token``; signing out deletes the
+    row, so a copied cookie stops working at once."""
+
+    __tablename__ = "login_sessions"
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class LoginAttempt(Base):
+    """A failed sign-in, by account name and client address (for throttling)."""
+
+    __tablename__ = "login_attempts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(80), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
 
 
 class AppendOnlyError(RuntimeError):

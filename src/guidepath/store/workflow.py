@@ -8,12 +8,15 @@ merged. Every change is in the append-only audit log. All functions are keyword-
 
 from __future__ import annotations
 
+import functools
 import re
+import secrets
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -80,15 +83,38 @@ def create_user(session: Session, *, username: str, password: str, role: str) ->
     return user
 
 
-def authenticate(session: Session, *, username: str, password: str) -> User | None:
-    """The user when the password matches, else ``None`` (same answer for unknown users)."""
-    user = session.scalar(select(User).where(User.username == username))
+class HashingBusy(RuntimeError):
+    """Too many password checks at once; the caller should try again shortly (HTTP 503)."""
+
+
+# Argon2id takes ~64 MiB and ~50 ms per check: at most two at once bounds memory and CPU however
+# many sign-ins arrive together; the rest wait briefly, then are told to retry.
+_HASHING = threading.BoundedSemaphore(2)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """A hash to check unknown usernames against, so they take as long as known ones."""
+    return HASHER.hash(secrets.token_urlsafe(16))
+
+
+def _verify(stored: str, password: str) -> bool:
+    if not _HASHING.acquire(timeout=10):
+        raise HashingBusy("too many sign-ins at once; try again in a few seconds")
     try:
-        if user is not None and HASHER.verify(user.password_hash, password):
-            return user
-    except VerificationError:
-        return None
-    return None
+        return HASHER.verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    finally:
+        _HASHING.release()
+
+
+def authenticate(session: Session, *, username: str, password: str) -> User | None:
+    """The user when the password matches, else ``None``. An unknown username costs the same
+    hash check as a wrong password, so the answer time does not tell which usernames exist."""
+    user = session.scalar(select(User).where(User.username == username[:80]))
+    matched = _verify(user.password_hash if user else _decoy_hash(), password[:1024])
+    return user if user is not None and matched else None
 
 
 def slugify(text: str) -> str:

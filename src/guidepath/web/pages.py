@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
 from pydantic import ValidationError
 
-from guidepath.answers.ask import ask
+from guidepath.answers.ask import MAX_QUESTION_CHARS, ask
 from guidepath.answers.conversation import Conversation
 from guidepath.answers.models import Answer
-from guidepath.errors import BadInput
+from guidepath.errors import BadInput, parse_json
 from guidepath.examples import CASE_EXAMPLE
 from guidepath.store import workflow as wf
 from guidepath.web.deps import DbSession
@@ -71,17 +71,17 @@ def article(
 def answer(
     request: Request,
     session: DbSession,
-    q: Annotated[str, Query(max_length=2000)] = "",
+    q: Annotated[str, Query(max_length=MAX_QUESTION_CHARS)] = "",
     audience: Audience = "clinician",
     facts: str = "",
 ) -> HTMLResponse:
     """A question answered now (not stored); ``facts`` from the previous answer makes it a
     follow-up on the same case."""
     try:
-        earlier = json.loads(facts) if facts else None
+        earlier = parse_json(facts, "facts") if facts else None
         conversation = Conversation(case=earlier) if isinstance(earlier, dict) else None
         result = ask(q, audience=audience, conversation=conversation)
-    except (BadInput, json.JSONDecodeError, ValidationError) as error:
+    except (BadInput, ValidationError) as error:
         lines = error.lines() if isinstance(error, BadInput) else [f"facts: {error}"]
         return page(
             request,
@@ -104,10 +104,7 @@ def answer(
 
 
 def _json_body(text: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise BadInput([("body", f"not valid JSON ({error.msg}, line {error.lineno})")]) from None
+    data = parse_json(text, "body")
     if not isinstance(data, dict):
         raise BadInput([("body", "must be a JSON object")])
     return data

@@ -11,10 +11,12 @@ from markupsafe import Markup, escape
 
 from guidepath.answers.models import Answer
 from guidepath.answers.render import to_markdown
+from guidepath.config import get_settings
+from guidepath.store import access
 from guidepath.store import workflow as wf
 from guidepath.store.models import STATUSES, Article
 from guidepath.web.deps import DbSession
-from guidepath.web.security import check_csrf, require_user
+from guidepath.web.security import check_csrf, client_address, require_user, throttled
 from guidepath.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -31,24 +33,44 @@ def login_form(request: Request) -> HTMLResponse:
 def login(
     request: Request,
     session: DbSession,
-    username: Annotated[str, Form()],
-    password: Annotated[str, Form()],
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1024)],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """Sign in; a new session id is issued on success."""
+    """Sign in; a new session (and login token) is issued on success. Too many failures for the
+    account or from the client: 429 until the window passes."""
     check_csrf(request, csrf)
-    user = wf.authenticate(session, username=username, password=password)
+    client = client_address(request)
+    if throttled(session, username, client):
+        return page(
+            request,
+            "login.html",
+            status_code=429,
+            error="Too many failed sign-ins. Wait a few minutes, then try again.",
+        )
+    try:
+        user = wf.authenticate(session, username=username, password=password)
+    except wf.HashingBusy as busy:
+        return page(request, "login.html", status_code=503, error=str(busy))
     if user is None:
+        access.record_failure(session, account=username, client=client)
         return page(request, "login.html", status_code=401, error="Wrong username or password.")
+    access.clear_failures(session, account=username)
+    token = access.open_login(session, user, get_settings().session_lifetime_s)
     request.session.clear()
-    request.session["user_id"] = user.id
+    request.session["login"] = token
     return RedirectResponse("/review", status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
-    """Sign out."""
+def logout(
+    request: Request, session: DbSession, csrf: Annotated[str, Form()] = ""
+) -> RedirectResponse:
+    """Sign out, here and wherever the session cookie was copied."""
     check_csrf(request, csrf)
+    token = request.session.get("login")
+    if token:
+        access.close_login(session, str(token))
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

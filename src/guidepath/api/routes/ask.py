@@ -8,11 +8,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from guidepath.answers.ask import ask
+from guidepath.answers.ask import MAX_QUESTION_CHARS, ask
 from guidepath.answers.models import Answer
+from guidepath.api.guard import JsonRoute
 from guidepath.examples import SAMPLE_QUESTION
 
-router = APIRouter(prefix="/v1", tags=["ask"])
+router = APIRouter(route_class=JsonRoute, prefix="/v1", tags=["ask"])
 
 
 class AskRequest(BaseModel):
@@ -23,7 +24,7 @@ class AskRequest(BaseModel):
         json_schema_extra={"examples": [{"question": SAMPLE_QUESTION, "audience": "clinician"}]},
     )
 
-    question: str = Field(min_length=1, max_length=2000)
+    question: str = Field(min_length=1, max_length=MAX_QUESTION_CHARS)
     audience: Literal["clinician", "patient"] = "clinician"
     facts: dict[str, object] | None = None
 
@@ -39,7 +40,7 @@ def post_ask(request: AskRequest) -> Answer:
 
 @router.get("/ask", summary="Answer a question as JSON or as an HTML page", response_model=None)
 def get_ask(
-    question: Annotated[str, Query(min_length=1, max_length=2000)] = SAMPLE_QUESTION,
+    question: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS)] = SAMPLE_QUESTION,
     audience: Literal["clinician", "patient"] = "clinician",
     format: Literal["json", "html"] = "json",
 ) -> HTMLResponse | JSONResponse:

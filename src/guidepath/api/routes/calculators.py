@@ -6,9 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from guidepath.api.guard import JsonRoute
 from guidepath.engine.calculators import Score, calculate
 
-router = APIRouter(prefix="/v1", tags=["calculators"])
+router = APIRouter(route_class=JsonRoute, prefix="/v1", tags=["calculators"])
 EXAMPLE = {
     "back_pain": 6,
     "morning_stiffness": 5,

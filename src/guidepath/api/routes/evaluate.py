@@ -6,12 +6,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from guidepath.api.guard import JsonRoute
 from guidepath.engine.models import Assessment
 from guidepath.engine.pathway import evaluate
 from guidepath.errors import BadInput
 from guidepath.examples import CASE_EXAMPLE
 
-router = APIRouter(prefix="/v1", tags=["evaluate"])
+router = APIRouter(route_class=JsonRoute, prefix="/v1", tags=["evaluate"])
 
 
 def case_from_body(body: Any) -> tuple[dict[str, Any], list[str], bool]:

@@ -6,11 +6,12 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from guidepath.api.guard import JsonRoute
 from guidepath.engine.calculators import CALCULATORS
 from guidepath.engine.compiled import compiled_pack
 from guidepath.vocabulary import AVOID_ONLY_ACTIONS, RECOMMEND_ACTIONS
 
-router = APIRouter(tags=["meta"])
+router = APIRouter(route_class=JsonRoute, tags=["meta"])
 
 
 @router.get("/healthz", summary="Liveness and the loaded pack")

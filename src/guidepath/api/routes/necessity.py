@@ -6,11 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
 
+from guidepath.api.guard import JsonRoute
 from guidepath.api.routes.evaluate import case_from_body
 from guidepath.engine.necessity import Determination, check_necessity
 from guidepath.examples import CASE_EXAMPLE
 
-router = APIRouter(prefix="/v1", tags=["necessity"])
+router = APIRouter(route_class=JsonRoute, prefix="/v1", tags=["necessity"])
 
 
 @router.post(
