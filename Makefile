@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 CASE ?= $(SHARED)/contract/examples/01-sacroiliitis-failed-conservative.case.json
 
-.PHONY: setup run example test lint bench contract clean
+.PHONY: setup run example test lint bench reliability contract clean
 
 $(BIN)/guidepath: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ bench: setup
 	$(BIN)/python bench/batch.py
 	GUIDEPATH_SHARED=$(SHARED) $(BIN)/python bench/real_questions.py
 	$(BIN)/python bench/load.py
+
+# Issue 14's reliability suite: >=10,000 fuzzed CLI inputs and HTTP requests, /v1/ask at 32
+# concurrent clients, a tarpit FHIR server, kill -9 during writes (about 10 minutes).
+reliability: setup
+	$(BIN)/python bench/reliability.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import socket
 import stat
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from guidepath.api.fhir_access import FetchRefused, allowed_by_policy
 from guidepath.config import Settings, get_settings
 from tests.api.conftest import fhir_fetch_allowed, running
 from tests.api.fhir_records import ICD, concept, condition, patient
+from tests.api.tarpit import tarpit as serve_tarpit
 
 AS = condition(concept(ICD, "M45.9", "Ankylosing spondylitis of unspecified sites in spine"))
 
@@ -144,36 +144,8 @@ def test_with_jwts_the_issuers_own_host_may_be_fetched() -> None:
 
 @pytest.fixture()
 def tarpit() -> Iterator[str]:
-    """A server that accepts connections and then dribbles one byte a second, forever."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(256)
-    stop = threading.Event()
-
-    def dribble(connection: socket.socket) -> None:
-        with connection:
-            while not stop.is_set():
-                try:
-                    connection.sendall(b"H")
-                except OSError:
-                    return
-                stop.wait(1.0)
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                connection, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            threading.Thread(target=dribble, args=(connection,), daemon=True).start()
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{listener.getsockname()[1]}/fhir"
-    stop.set()
-    listener.close()
+    with serve_tarpit() as url:
+        yield url
 
 
 def test_a_tarpit_fhir_server_does_not_starve_the_service(base_url: str, tarpit: str) -> None:

@@ -70,3 +70,24 @@ def test_a_malformed_session_file_exits_2(tmp_path: Path, content: bytes) -> Non
     result = run(["ask", "what next for sacroiliitis?", "-s", str(session)])
     one_clear_line(result, "session" if content != b'{"case": {"treatments": [1]}}' else "facts")
     assert session.read_bytes() == content  # nothing the user saved is overwritten
+
+
+def test_serve_on_a_busy_port_says_how_to_choose_another() -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run(["serve", "--port", str(port)])
+    one_clear_line(result, "port")
+    assert b"GUIDEPATH_PORT" in result.stderr
+
+
+def test_serve_with_jwts_but_no_public_url_refuses_to_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("GUIDEPATH_CDS_ALLOWED_ISSUERS", '["https://ehr.example.org"]')
+    monkeypatch.delenv("GUIDEPATH_PUBLIC_URL", raising=False)
+    result = run(["serve", "--port", "0"])
+    one_clear_line(result, "GUIDEPATH_CDS_ALLOWED_ISSUERS")
