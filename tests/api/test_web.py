@@ -8,10 +8,12 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from guidepath.answers.ask import answer_json
 from guidepath.api.app import create_app
 from guidepath.store import workflow as wf
+from guidepath.store.models import User
 from guidepath.web.review import revision_diff
 from guidepath.web.state import DEMO_PASSWORD, Store, open_store, seed
 from tests.api.conftest import running
@@ -117,3 +119,41 @@ def test_revision_diff_shows_what_changed(store: Store) -> None:
 
 def test_unknown_article_is_404(site: str) -> None:
     assert httpx.get(f"{site}/articles/no-such-article", timeout=30).status_code == 404
+
+
+def test_only_reviewed_or_pending_articles_are_public(site: str, store: Store) -> None:
+    """Rejected and sent-back articles are 404 to the public and not listed; approved ones lead
+    the list; pending ones are shown with a warning (issue 12)."""
+    with store.sessions() as session:
+        reviewer = session.scalar(select(User).where(User.username == "reviewer"))
+        assert reviewer is not None
+        pending = wf.list_articles(session, status="submitted")
+        outcomes = {}
+        for article, decision in zip(
+            pending[:3], ["reject", "request_changes", "approve"], strict=True
+        ):
+            started = wf.start_review(
+                session, article_id=article.id, reviewer=reviewer, expected_version=article.version
+            )
+            wf.decide(
+                session,
+                article_id=started.id,
+                reviewer=reviewer,
+                decision=decision,
+                comment="checked",
+                expected_version=started.version,
+            )
+            outcomes[decision] = article.slug
+        still_pending = pending[3].slug
+    with httpx.Client(base_url=site, timeout=30) as public:
+        home = public.get("/").text
+        for decision in ("reject", "request_changes"):
+            assert public.get(f"/articles/{outcomes[decision]}").status_code == 404
+            assert f'/articles/{outcomes[decision]}"' not in home
+        approved = public.get(f"/articles/{outcomes['approve']}")
+        assert approved.status_code == 200 and 'data-testid="pending"' not in approved.text
+        waiting = public.get(f"/articles/{still_pending}")
+        assert waiting.status_code == 200 and "Pending review" in waiting.text
+        assert home.index(outcomes["approve"]) < home.index(still_pending)
+    with signed_in(site, "editor") as editor:
+        assert editor.get(f"/articles/{outcomes['reject']}").status_code == 200

@@ -197,6 +197,29 @@ def list_articles(session: Session, *, status: str | None = None) -> Sequence[Ar
     return session.scalars(query).all()
 
 
+# What the public may read: approved articles, and those still in review (shown with a "pending
+# review" warning). Rejected articles and those sent back for changes are never public.
+PUBLIC_STATUSES = ("approved", "submitted", "under_review")
+
+
+def public_articles(session: Session) -> list[Article]:
+    """The public list: approved articles first, then those pending review; newest first."""
+    found = session.scalars(
+        select(Article)
+        .where(Article.status.in_(PUBLIC_STATUSES))
+        .order_by(Article.updated_at.desc(), Article.id.desc())
+    ).all()
+    return sorted(found, key=lambda a: a.status != "approved")
+
+
+def public_article(session: Session, *, slug: str) -> Article:
+    """A stored article the public may read; any other is :class:`NotFound` (404)."""
+    article = article_by_slug(session, slug=slug)
+    if article.status not in PUBLIC_STATUSES:
+        raise NotFound(f"no article {slug!r}")
+    return article
+
+
 def _checked(session: Session, article_id: int, expected_version: int) -> Article:
     article = get_article(session, article_id=article_id)
     if article.version != expected_version:

@@ -33,7 +33,7 @@ def home(request: Request, session: DbSession) -> HTMLResponse:
         request,
         "home.html",
         user=current_user(request, session),
-        articles=wf.list_articles(session),
+        articles=wf.public_articles(session),
     )
 
 
@@ -55,9 +55,14 @@ def _article_page(
 def article(
     request: Request, slug: str, session: DbSession, audience: Audience | None = None
 ) -> HTMLResponse:
-    """A stored article; the other audience's wording is computed live (and says so)."""
-    stored = wf.article_by_slug(session, slug=slug)
+    """A stored article the public may read (approved, or pending review with a warning);
+    rejected articles and those sent back for changes are 404 except to a signed-in editor. The
+    other audience's wording is computed live (and says so)."""
     user = current_user(request, session)
+    if user is None:
+        stored = wf.public_article(session, slug=slug)
+    else:
+        stored = wf.article_by_slug(session, slug=slug)
 
     def switch(to: str) -> str:
         return f"/articles/{slug}?audience={to}"
