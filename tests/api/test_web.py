@@ -157,3 +157,9 @@ def test_only_reviewed_or_pending_articles_are_public(site: str, store: Store) -
         assert home.index(outcomes["approve"]) < home.index(still_pending)
     with signed_in(site, "editor") as editor:
         assert editor.get(f"/articles/{outcomes['reject']}").status_code == 200
+
+
+def test_the_favicon_is_served(site: str) -> None:
+    for path in ("/favicon.ico", "/favicon.svg"):
+        response = httpx.get(f"{site}{path}", timeout=30)
+        assert response.status_code == 200 and response.text.startswith("<svg")

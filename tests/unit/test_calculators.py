@@ -178,6 +178,32 @@ def test_asas_classification(inputs: dict[str, object], category: str) -> None:
     assert calculate("asas_axspa", inputs).category == category
 
 
+ENTRY = {"back_pain_months": 6, "age_at_onset": 30}
+
+
+@pytest.mark.parametrize(
+    ("inputs", "category"),
+    [
+        # the imaging arm needs no HLA-B27 when another feature is there
+        ({"sacroiliitis_on_imaging": True, "features": ["uveitis"]}, "imaging_arm"),
+        (
+            {"sacroiliitis_on_imaging": True, "hla_b27": None, "features": ["uveitis"]},
+            "imaging_arm",
+        ),
+        # unknown HLA-B27 that would decide: said so, not read as negative
+        ({"sacroiliitis_on_imaging": True, "features": []}, "hla_b27_needed"),
+        (
+            {"sacroiliitis_on_imaging": False, "features": ["uveitis", "psoriasis"]},
+            "hla_b27_needed",
+        ),
+        # unknown HLA-B27 that could not change the result
+        ({"sacroiliitis_on_imaging": False, "features": ["uveitis"]}, "not_classified"),
+    ],
+)
+def test_asas_with_hla_b27_unknown(inputs: dict[str, object], category: str) -> None:
+    assert calculate("asas_axspa", {**ENTRY, **inputs}).category == category
+
+
 @pytest.mark.parametrize(
     ("name", "inputs", "field"),
     [

@@ -71,7 +71,7 @@ class AsasInputs(Inputs):
     back_pain_months: Annotated[float, Field(ge=0, le=1200)]
     age_at_onset: Annotated[float, Field(ge=0, le=120)]
     sacroiliitis_on_imaging: bool
-    hla_b27: bool
+    hla_b27: bool | None = None  # None: not tested (unknown is not negative)
     features: list[SpaFeature] = Field(default_factory=list)
 
 
@@ -210,7 +210,18 @@ def _asas(i: AsasInputs) -> tuple[float, str | None, str]:
             "entry_criteria_not_met",
             ("ASAS criteria apply only to back pain of 3 months or more that began before age 45."),
         )
-    arms = asas_arms(i.sacroiliitis_on_imaging, i.hla_b27, len(set(i.features) - {"hla_b27"}))
+    others = len(set(i.features) - {"hla_b27"})
+    hla_b27 = True if "hla_b27" in i.features else i.hla_b27
+    arms = asas_arms(i.sacroiliitis_on_imaging, bool(hla_b27), others)
+    if not arms and hla_b27 is None:
+        possible = asas_arms(i.sacroiliitis_on_imaging, True, others)
+        if possible:
+            return (
+                0.0,
+                "hla_b27_needed",
+                f"Not classified on what is known; a positive HLA-B27 would fulfil the "
+                f"{' and '.join(possible)} arm, so HLA-B27 testing decides.",
+            )
     if not arms:
         return 0.0, "not_classified", "Neither the imaging nor the clinical arm is fulfilled."
     category = "both_arms" if len(arms) == 2 else f"{arms[0]}_arm"
