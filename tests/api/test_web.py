@@ -152,6 +152,7 @@ def test_only_reviewed_or_pending_articles_are_public(site: str, store: Store) -
             assert f'/articles/{outcomes[decision]}"' not in home
         approved = public.get(f"/articles/{outcomes['approve']}")
         assert approved.status_code == 200 and 'data-testid="pending"' not in approved.text
+        assert "Medically reviewed by reviewer on" in approved.text
         waiting = public.get(f"/articles/{still_pending}")
         assert waiting.status_code == 200 and "Pending review" in waiting.text
         assert home.index(outcomes["approve"]) < home.index(still_pending)

@@ -62,6 +62,13 @@ class Article(Base):
     )
     reviews: Mapped[list[Review]] = relationship(back_populates="article", order_by="Review.id")
 
+    @property
+    def approval(self) -> Review | None:
+        """The decision that approved the article as it stands (``None`` unless approved)."""
+        if self.status != "approved":
+            return None
+        return next((r for r in reversed(self.reviews) if r.decision == "approve"), None)
+
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - SQLAlchemy's own attribute
 
 
