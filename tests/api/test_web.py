@@ -74,6 +74,8 @@ def test_the_author_cannot_review_their_own_article(site: str, store: Store) -> 
         article_id, version = article.id, article.version
     with signed_in(site, "editor") as client:
         page = client.get(f"/review/{article_id}")
+        assert "Start review" not in page.text and 'data-testid="refusal"' in page.text
+        assert "The article under review" in page.text and "References" in page.text
         response = client.post(
             f"/review/{article_id}",
             data={"action": "start", "version": version, "csrf": csrf_of(page.text)},

@@ -238,11 +238,20 @@ def _commit(session: Session) -> None:
         raise Conflict("someone else changed this article first; reload and try again") from None
 
 
-def _require_reviewer(user: User, article: Article) -> None:
+def review_refusal(user: User, article: Article) -> str | None:
+    """Why ``user`` may not review ``article``, or ``None`` when they may (the one rule the
+    workflow enforces and the pages use to show or hide the decision buttons)."""
     if user.role not in ("reviewer", "admin"):
-        raise PermissionDenied("only a reviewer may review articles")
+        return "only a reviewer may review articles"
     if user.id == article.author_id:
-        raise PermissionDenied("nobody may review their own article")
+        return "nobody may review their own article"
+    return None
+
+
+def _require_reviewer(user: User, article: Article) -> None:
+    refusal = review_refusal(user, article)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
 
 
 def start_review(

@@ -120,6 +120,8 @@ def _review_page(
         status_code=status,
         user=user,
         article=article,
+        answer=Answer.model_validate(article.answer),
+        refusal=wf.review_refusal(user, article),
         diff=revision_diff(article),
         message=message,
         error=error,
