@@ -166,3 +166,12 @@ def test_the_favicon_is_served(site: str) -> None:
     for path in ("/favicon.ico", "/favicon.svg"):
         response = httpx.get(f"{site}{path}", timeout=30)
         assert response.status_code == 200 and response.text.startswith("<svg")
+
+
+def test_the_audit_log_is_for_signed_in_users(site: str) -> None:
+    with httpx.Client(base_url=site, timeout=30) as public:
+        assert public.get("/audit").status_code == 303
+    with signed_in(site, "reviewer") as client:
+        page = client.get("/audit")
+        assert page.status_code == 200
+        assert "user created" in page.text and ">submitted<" in page.text

@@ -197,6 +197,13 @@ def list_articles(session: Session, *, status: str | None = None) -> Sequence[Ar
     return session.scalars(query).all()
 
 
+def audit_log(session: Session, *, limit: int = 500) -> list[tuple[AuditEvent, str]]:
+    """The newest audit events with the actor's name ("system" for events with no actor)."""
+    events = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
+    names = dict(session.execute(select(User.id, User.username)).tuples().all())
+    return [(e, names.get(e.actor_id, "system") if e.actor_id else "system") for e in events]
+
+
 # What the public may read: approved articles, and those still in review (shown with a "pending
 # review" warning). Rejected articles and those sent back for changes are never public.
 PUBLIC_STATUSES = ("approved", "submitted", "under_review")

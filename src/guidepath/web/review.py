@@ -128,6 +128,13 @@ def _review_page(
     )
 
 
+@router.get("/audit", response_class=HTMLResponse)
+def audit(request: Request, session: DbSession) -> HTMLResponse:
+    """The append-only audit log, newest first (signed-in editors and reviewers)."""
+    user = require_user(request, session)
+    return page(request, "audit.html", user=user, events=wf.audit_log(session))
+
+
 @router.get("/review/{article_id}", response_class=HTMLResponse)
 def review_page(
     request: Request, article_id: int, session: DbSession, message: str = "", error: str = ""
