@@ -200,7 +200,7 @@ def list_articles(session: Session, *, status: str | None = None) -> Sequence[Ar
 def audit_log(session: Session, *, limit: int = 500) -> list[tuple[AuditEvent, str]]:
     """The newest audit events with the actor's name ("system" for events with no actor)."""
     events = session.scalars(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)).all()
-    names = dict(session.execute(select(User.id, User.username)).tuples().all())
+    names = {user.id: user.username for user in session.scalars(select(User))}
     return [(e, names.get(e.actor_id, "system") if e.actor_id else "system") for e in events]
 
 
