@@ -73,6 +73,40 @@ def _install_pages(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, not_found)
 
 
+def _install_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc from files shipped in the fastapi-offline package: the API
+    documentation works with no network (the default pages load their scripts from a CDN)."""
+    from pathlib import Path
+
+    import fastapi_offline
+    from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from fastapi.staticfiles import StaticFiles
+
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/docs", StaticFiles(directory=assets), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="guidepath API",
+            swagger_js_url="/static/docs/swagger-ui-bundle.js",
+            swagger_css_url="/static/docs/swagger-ui.css",
+            swagger_favicon_url="/favicon.svg",
+        )
+
+    @app.get("/redoc", include_in_schema=False)
+    def redoc() -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url="/openapi.json",
+            title="guidepath API",
+            redoc_js_url="/static/docs/redoc.standalone.js",
+            redoc_favicon_url="/favicon.svg",
+            with_google_fonts=False,
+        )
+
+
 def create_app(store: Any = None, fhir_client: Any = None) -> FastAPI:
     """A new application (tests make one per server, with their own store). ``fhir_client`` makes
     the HTTP client used to search an EHR's FHIR server (a callable returning an
@@ -84,6 +118,8 @@ def create_app(store: Any = None, fhir_client: Any = None) -> FastAPI:
 
     check_configuration(get_settings())
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="guidepath",
         version=compiled_pack().pack.version,
         description="Guideline-backed decision support for SI joint pain, sacroiliitis and "
@@ -96,6 +132,7 @@ def create_app(store: Any = None, fhir_client: Any = None) -> FastAPI:
     for module in (meta, evaluate, necessity, calculators, ask, cds):
         app.include_router(module.router)
     _install_pages(app)
+    _install_docs(app)
     settings = get_settings()
     app.add_middleware(
         Guard, max_body_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s
