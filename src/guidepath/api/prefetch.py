@@ -42,7 +42,7 @@ from guidepath.errors import BadInput
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 ClientFactory = Callable[[], httpx.AsyncClient]
 MAX_PAGE_BYTES = 20 * 1024 * 1024
-_SLOTS: dict[int, asyncio.Semaphore] = {}
+_SLOTS: dict[int, tuple[asyncio.AbstractEventLoop, asyncio.Semaphore]] = {}
 
 
 class PrefetchUnavailable(Exception):
@@ -73,11 +73,13 @@ def _client() -> httpx.AsyncClient:
 
 
 def _slots() -> asyncio.Semaphore:
-    """The process-wide bound on concurrent outbound searches (one semaphore per event loop)."""
-    loop = id(asyncio.get_running_loop())
-    if loop not in _SLOTS:
-        _SLOTS[loop] = asyncio.Semaphore(get_settings().cds_fetch_concurrency)
-    return _SLOTS[loop]
+    """The process-wide bound on concurrent outbound searches (one semaphore per event loop; the
+    loop is kept with it, so a new loop can never be handed a dead loop's semaphore)."""
+    loop = asyncio.get_running_loop()
+    found = _SLOTS.get(id(loop))
+    if found is None or found[0] is not loop:
+        found = _SLOTS[id(loop)] = (loop, asyncio.Semaphore(get_settings().cds_fetch_concurrency))
+    return found[1]
 
 
 def _entries(value: Any) -> list[dict[str, Any]]:
