@@ -21,7 +21,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -38,6 +37,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.api.conftest import free_port  # noqa: E402
 from tests.api.tarpit import tarpit  # noqa: E402
 
 EXAMPLES = ROOT.parent / "shared" / "contract" / "examples"
@@ -186,17 +186,10 @@ def cli_fuzz(count: int, rng: random.Random) -> dict[str, Any]:
 # ---- a real server ----
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @contextmanager
 def server(data_dir: Path, **env: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """``guidepath serve`` as a real process on a free loopback port."""
-    port = _free_port()
+    port = free_port()
     command = shutil.which("guidepath", path=str(Path(sys.executable).parent)) or "guidepath"
     environment = {
         **os.environ,

@@ -91,11 +91,16 @@ def _entries(value: Any) -> list[dict[str, Any]]:
     return [{"resource": dict(value)}] if value.get("resourceType") else []
 
 
-def _path(request: HookRequest, template: str) -> str:
+def _patient_id(request: HookRequest) -> str:
+    """The hook's patient id, which must be a FHIR id before it enters any path (422 if not)."""
     patient = str(request.context.get("patientId", ""))
     if not FHIR_ID.fullmatch(patient):
         raise BadInput([("context.patientId", "must be a FHIR id (letters, digits, '-', '.')")])
-    return template.replace("{{context.patientId}}", quote(patient, safe=""))
+    return patient
+
+
+def _path(request: HookRequest, template: str) -> str:
+    return template.replace("{{context.patientId}}", quote(_patient_id(request), safe=""))
 
 
 def _next_link(page: Mapping[str, Any]) -> str | None:
@@ -212,7 +217,7 @@ async def gather(
     deadline = asyncio.get_running_loop().time() + get_settings().cds_fetch_deadline_s
     refused = "no fhirServer was given" if not request.fhirServer else None
     if refused is None:
-        _path(request, "")  # a bad patient id is the caller's error (422), whatever the policy
+        _patient_id(request)  # a bad patient id is the caller's error, whatever the policy
         refused = await _refusal(request, issuer, deadline)
     if refused is not None:
         if not entries:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -26,7 +25,12 @@ from guidepath.api.cdshooks import (
 )
 from guidepath.api.guard import JsonRoute
 from guidepath.api.prefetch import PrefetchUnavailable, gather
-from guidepath.api.security import Unauthorized, verify
+from guidepath.api.security import (
+    JwtMisconfigured,
+    Unauthorized,
+    check_configuration,
+    verify,
+)
 from guidepath.config import get_settings
 from guidepath.engine.necessity import check_necessity
 from guidepath.engine.pathway import evaluate
@@ -90,23 +94,19 @@ def _services() -> dict[str, dict[str, Any]]:
     return {service["id"]: service for service in services()}
 
 
-def _replay_check(request: Request) -> Callable[[str, float], bool]:
+async def _authorize(request: Request, authorization: str | None) -> str | None:
+    """The verified issuer (``None`` on an open service); 401 for an untrusted caller."""
+    settings = get_settings()
+    try:
+        check_configuration(settings)
+    except JwtMisconfigured as error:
+        raise HTTPException(status_code=503, detail=str(error)) from None
+    audience = f"{settings.public_url.rstrip('/')}{request.url.path}"
     store = request.app.state.store
 
     def claim(jti: str, expires_at: float) -> bool:
         with store.sessions() as session:
             return claim_token(session, jti, expires_at)
-
-    return claim
-
-
-async def _authorize(request: Request, authorization: str | None) -> str | None:
-    """The verified issuer (``None`` on an open service); 401 for an untrusted caller."""
-    settings = get_settings()
-    if settings.cds_allowed_issuers and not settings.public_url:
-        raise HTTPException(status_code=503, detail="GUIDEPATH_PUBLIC_URL is not set")
-    audience = f"{settings.public_url.rstrip('/')}{request.url.path}"
-    claim = _replay_check(request)
 
     async def replay(jti: str, expires_at: float) -> bool:
         return await run_in_threadpool(claim, jti, expires_at)
