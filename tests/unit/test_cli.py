@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -143,3 +144,22 @@ def test_ask_text_output() -> None:
     run = guidepath("ask", "How many injections can I receive in a year?")
     assert run.returncode == 0
     assert "How many injections can I receive in a year?" in run.stdout
+
+
+def test_text_output_at_80_columns_leaves_the_recommendation_readable() -> None:
+    """The recommendation column keeps most of an 80-column terminal (it was ~18 characters)."""
+    command = shutil.which("guidepath", path=str(Path(sys.executable).parent))
+    assert command
+    run = subprocess.run(
+        [command, "evaluate", str(EXAMPLE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={**os.environ, "COLUMNS": "80"},
+    )
+    rows = [line for line in run.stdout.splitlines() if line.startswith("│ primary")]
+    assert rows, run.stdout
+    cells = rows[0].split("│")
+    assert len(rows[0]) <= 80
+    assert len(cells[2]) >= 45, rows[0]

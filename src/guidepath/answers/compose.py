@@ -12,8 +12,9 @@ from typing import Any
 
 from guidepath.answers.models import Answer, Audience, NumberedReference, Section, SectionItem
 from guidepath.engine.compiled import compiled_pack
-from guidepath.engine.models import Assessment, RecommendationItem
+from guidepath.engine.models import Assessment, MissingItem, RecommendationItem
 from guidepath.engine.necessity import Determination
+from guidepath.knowledge.labels import field_label
 from guidepath.vocabulary import PROCEDURES
 
 DISCLAIMER = {
@@ -60,6 +61,16 @@ HEADINGS = {
 }
 
 
+PATIENT_DIFFER = (
+    "The main guidelines agree on the overall approach but differ on some details of this step, "
+    "such as which medicine to try first. Your specialist can explain the choice for you."
+)
+PATIENT_ASSUMED = (
+    "Your question did not say everything this advice depends on, such as how earlier "
+    "treatments worked; your care team will check these details."
+)
+
+
 class Citer:
     """Numbers sources in order of first citation."""
 
@@ -77,7 +88,7 @@ class Citer:
     def references(self) -> list[NumberedReference]:
         """The numbered list, from the pack's prebuilt references."""
         prebuilt = compiled_pack().references
-        fields = ("id", "type", "title", "source", "year")
+        fields = ("id", "type", "title", "source", "year", "kind_label", "doi", "pmid", "url")
         return [
             NumberedReference(n=n, **prebuilt[sid].model_dump(include=set(fields)))
             for sid, n in self.order.items()
@@ -175,16 +186,34 @@ def _sections(
                 for a in assessment.avoid
             ],
         ),
-        (heads["differ"], _differences(assessment, cite)),
-        (heads["documentation"], _documentation(assessment, determination, cite)),
-        (heads["pitfalls"], [SectionItem(text=f"{m.field}: {m.why}") for m in assessment.missing]),
+        (heads["differ"], _differences(assessment, cite, audience)),
+        (
+            heads["documentation"],
+            _documentation(assessment, determination, cite) if audience == "clinician" else [],
+        ),
+        (
+            heads["pitfalls"],
+            [SectionItem(text=_missing_text(m, audience)) for m in assessment.missing],
+        ),
         (heads["monitoring"], _items(_by_role(assessment, "monitoring"), audience, cite)),
     ]
     return [Section(heading=h, items=items) for h, items in sections if items]
 
 
-def _differences(assessment: Assessment, cite: Citer) -> list[SectionItem]:
-    """Each disagreement that touches this patient: its topic, then both sides, cited."""
+def _missing_text(item: MissingItem, audience: Audience) -> str:
+    """A fact the case lacks, by its label: what it would change (clinicians), or what the care
+    team may want to know (patients, in plain words)."""
+    if audience == "patient":
+        return f"Your care team may want to know about {field_label(item.field, 'patient')}."
+    return f"{field_label(item.field)} not documented: {item.why}"
+
+
+def _differences(assessment: Assessment, cite: Citer, audience: Audience) -> list[SectionItem]:
+    """Each disagreement that touches this patient: its topic, then both sides, cited. Patients
+    get one plain sentence naming the guidelines, not the technical positions."""
+    if audience == "patient" and assessment.disagreements:
+        ids = [c for d in assessment.disagreements for s in d.sides for c in s.citations]
+        return [SectionItem(text=PATIENT_DIFFER, citations=cite(ids))]
     items = []
     for d in assessment.disagreements:
         for side in d.sides:
@@ -238,7 +267,8 @@ def compose(
         said = " ".join(a.rstrip(".") + "." for a in advised_against)
         line = f"{said[0].upper()}{said[1:]} Instead: {line}"
     heads = HEADINGS[audience]
-    lead = [(heads["options"], verdicts or []), (heads["assumed"], assumed)]
+    shown_assumed = [PATIENT_ASSUMED] if audience == "patient" and assumed else assumed
+    lead = [(heads["options"], verdicts or []), (heads["assumed"], shown_assumed)]
     sections = _sections(assessment, audience, cite, determination, [x for x in lead if x[1]])
     return Answer(
         question=question,

@@ -31,8 +31,9 @@ def to_markdown(answer: Answer) -> str:
     if answer.references:
         lines += ["## References", ""]
         lines += [
-            f"{r.n}. *{r.type.capitalize()}*: {r.title}. {r.source}"
+            f"{r.n}. *{r.shown_type}*: {r.title}. {r.source}"
             f"{f', {r.year}' if r.year else ''}."
+            + "".join(f" [{label}]({href})" for label, href in r.links)
             for r in answer.references
         ]
         lines.append("")

@@ -4,11 +4,13 @@ citation numbers, avoid list, missing facts, warnings and the numbered reference
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from guidepath.engine.models import Assessment
+from guidepath.knowledge.labels import field_label
 
 STRENGTH_STYLE = {"strong": "bold green", "conditional": "yellow", "expert_opinion": "cyan"}
 
@@ -18,7 +20,7 @@ def _numbers(assessment: Assessment) -> dict[str, int]:
 
 
 def _cite(ids: list[str], numbers: dict[str, int]) -> str:
-    return "[" + ", ".join(str(numbers[i]) for i in ids if i in numbers) + "]"
+    return escape("[" + ", ".join(str(numbers[i]) for i in ids if i in numbers) + "]")
 
 
 def bottom_line(assessment: Assessment) -> str:
@@ -29,33 +31,38 @@ def bottom_line(assessment: Assessment) -> str:
     return f"{lead}{action}"
 
 
+def _step(role: str | None, action: str, strength: str) -> Text:
+    """The left cell: role, action word and strength stacked, so an 80-column terminal leaves
+    the recommendation text most of the width."""
+    lines = Text()
+    if role:
+        lines.append(role.replace("_", " ") + "\n", style="bold")
+    lines.append(action + "\n")
+    lines.append(strength.replace("_", " "), style=STRENGTH_STYLE[strength])
+    return lines
+
+
 def _recommendations(assessment: Assessment, numbers: dict[str, int]) -> Table:
-    table = Table(title="Recommendations", show_lines=False, expand=True)
-    table.add_column("Role", style="bold", no_wrap=True)
-    table.add_column("Action", no_wrap=True)
-    table.add_column("Strength", no_wrap=True)
-    table.add_column("Recommendation")
+    table = Table(title="Recommendations", show_lines=True, expand=True)
+    table.add_column("Step", no_wrap=True)
+    table.add_column("Recommendation", ratio=1, min_width=36)
     for item in assessment.recommendations:
-        why = f"\n[dim]Why: {'; '.join(item.why)}[/dim]" if item.why else ""
+        why = f"\n[dim]Why: {escape('; '.join(item.why))}[/dim]" if item.why else ""
         table.add_row(
-            item.role.replace("_", " "),
-            item.action,
-            Text(item.strength.replace("_", " "), style=STRENGTH_STYLE[item.strength]),
-            f"{item.text} {_cite(item.citations, numbers)}{why}",
+            _step(item.role, item.action, item.strength),
+            f"{escape(item.text)} {_cite(item.citations, numbers)}{why}",
         )
     return table
 
 
 def _avoid(assessment: Assessment, numbers: dict[str, int]) -> Table:
-    table = Table(title="Avoid", expand=True)
+    table = Table(title="Avoid", show_lines=True, expand=True)
     table.add_column("Action", no_wrap=True, style="red")
-    table.add_column("Strength", no_wrap=True)
-    table.add_column("Why")
+    table.add_column("Why", ratio=1, min_width=36)
     for item in assessment.avoid:
         table.add_row(
-            item.action,
-            item.strength.replace("_", " "),
-            f"{item.text} {_cite(item.citations, numbers)}",
+            _step(None, item.action, item.strength),
+            f"{escape(item.text)} {_cite(item.citations, numbers)}",
         )
     return table
 
@@ -93,8 +100,10 @@ def render_assessment(assessment: Assessment, console: Console | None = None) ->
     if assessment.missing:
         console.print(Text("Missing facts that would change the advice", style="bold"))
         for item in assessment.missing:
-            console.print(f"  • [bold]{item.field}[/bold]: {item.why}")
+            label = escape(field_label(item.field))
+            console.print(f"  • [bold]{label}[/bold] [dim]({item.field})[/dim]: {escape(item.why)}")
     console.print(Text("References", style="bold"))
     for n, ref in enumerate(assessment.references, start=1):
         year = f", {ref.year}" if ref.year else ""
-        console.print(f"  {n}. [{ref.type.capitalize()}] {ref.title}. {ref.source}{year}.")
+        kind = ref.kind_label or ref.type.capitalize()
+        console.print(f"  {n}. [{kind}] {ref.title}. {ref.source}{year}.", markup=False)

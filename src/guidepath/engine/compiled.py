@@ -203,6 +203,9 @@ def _references(pack: Pack) -> dict[str, Reference]:
             authors=s.authors,
             doi=s.doi,
             url=s.url,
+            kind=s.kind,
+            kind_label=pack.source_kinds.get(s.kind),
+            pmid=s.pmid,
             note=s.note,
         )
         for s in pack.sources.values()

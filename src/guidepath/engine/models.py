@@ -85,6 +85,9 @@ class Reference(Output):
     doi: str | None = None
     url: str | None = None
     note: str | None = None
+    kind: str | None = None
+    kind_label: str | None = None
+    pmid: str | None = None
 
 
 class SideItem(Output):

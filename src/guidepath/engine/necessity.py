@@ -20,6 +20,8 @@ from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Range, leaf_facts
 from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import Reference
 from guidepath.engine.pathway import as_case
+from guidepath.knowledge.labels import word_label
+from guidepath.knowledge.loader import fact_catalogue
 from guidepath.knowledge.schema import Coverage, Criterion, ProcedureCriteria
 
 Status = Literal["met", "not_met", "unknown"]
@@ -85,22 +87,39 @@ class UnknownProcedure(LookupError):
     """The procedure is not one the pack has criteria for."""
 
 
-def _format(value: Any) -> str:
+def rounded(value: float) -> str:
+    """A number as a reader wants it: whole numbers as they are, others to one decimal with
+    "about" when rounding changed them (0.920598 months → "about 0.9")."""
+    if float(value).is_integer():
+        return f"{value:g}"
+    shown = round(value, 1)
+    return f"{shown:g}" if shown == value else f"about {shown:g}"
+
+
+def _format(value: Any, unit: str = "") -> str:
     if isinstance(value, Range):
         high = "more" if math.isinf(value.high) else f"{value.high:g}"
         return f"{value.low:g} to {high} (partly documented)"
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:g}"
+    if isinstance(value, int | float):
+        return f"{rounded(value)} {unit}".rstrip() if unit and unit != "0-10" else rounded(value)
     if isinstance(value, list):
-        return ", ".join(map(str, value)) or "none"
-    return str(value)
+        return ", ".join(word_label(str(v)) for v in value) or "none"
+    return word_label(str(value)).lower() if "_" in str(value) else str(value)
+
+
+def evidence_line(name: str, value: Any) -> str:
+    """One fact as a reader sees it: its label and value ("non-operative care: about 0.9
+    months"); the pack's load check makes sure every fact a criterion reads has a label."""
+    found = fact_catalogue().label_of(name)
+    label, unit = found if found else (name, "")
+    return f"{label}: {_format(value, unit)}"
 
 
 def _evidence(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> str:
     read = dict.fromkeys(leaf_facts(criterion.when, cp.compiler))
-    shown = [f"{name} = {_format(facts[name])}" for name in read if facts.get(name) is not None]
+    shown = [evidence_line(name, facts[name]) for name in read if facts.get(name) is not None]
     return "; ".join(shown) or "nothing documented"
 
 

@@ -33,6 +33,7 @@ class FactEntry(PackModel):
 
     type: FactType
     unit: str | None = None
+    label: str | None = None
     meaning: str
 
 
@@ -42,6 +43,7 @@ class Family(PackModel):
     prefix: str
     each: Literal["conditions", "red_flags"]
     type: FactType
+    label: str | None = None
     meaning: str
 
 
@@ -56,6 +58,20 @@ class FactsFile(PackModel):
         words = {"conditions": CONDITIONS, "red_flags": RED_FLAGS}
         expanded = {f"{f.prefix}{w}" for f in self.families for w in words[f.each]}
         return set(self.facts) | expanded
+
+    def label_of(self, name: str) -> tuple[str, str] | None:
+        """(label, unit) of a fact for evidence lines, or ``None`` when it has no label; a
+        family's label names its word with the word's label from ``fields.yaml``."""
+        from guidepath.knowledge.labels import word_label
+
+        entry = self.facts.get(name)
+        if entry is not None:
+            return (entry.label, entry.unit or "") if entry.label else None
+        for family in self.families:
+            if name.startswith(family.prefix) and family.label:
+                word = word_label(name.removeprefix(family.prefix), family.each)
+                return family.label.format(word=word), ""
+        return None
 
 
 class PackError(ValueError):
@@ -110,6 +126,28 @@ def _asked(pack: Pack) -> Iterator[tuple[str, str]]:
             yield f"recommendations.yaml: {rec.id}.asks", ask.fact
     for ask in pack.pathway.asks:
         yield "pathway.yaml: asks", ask.fact
+
+
+def _resolved(node: ConditionNode | None, definitions: dict[str, ConditionNode]) -> Iterator[Leaf]:
+    for leaf in _leaves(node):
+        if isinstance(leaf, Ref):
+            if leaf.ref in definitions:
+                yield from _resolved(definitions[leaf.ref], definitions)
+        else:
+            yield leaf
+
+
+def check_evidence_labels(pack: Pack, catalogue: FactsFile) -> list[str]:
+    """Every fact a necessity criterion reads has a label, so evidence never shows a raw key."""
+    definitions = dict(pack.pathway.definitions)
+    problems = set()
+    for criterion in pack.criteria.values():
+        for leaf in _resolved(criterion.when, definitions):
+            if leaf.fact in catalogue.names() and catalogue.label_of(leaf.fact) is None:
+                problems.add(
+                    f"facts.yaml: {leaf.fact}: no label (read by criterion {criterion.id})"
+                )
+    return sorted(problems)
 
 
 def check_names(pack: Pack, known: set[str], thresholds: set[str]) -> list[str]:

@@ -8,7 +8,12 @@ from typing import Any
 
 import yaml
 
-from guidepath.knowledge.catalogue import FactsFile, PackError, check_names
+from guidepath.knowledge.catalogue import (
+    FactsFile,
+    PackError,
+    check_evidence_labels,
+    check_names,
+)
 from guidepath.knowledge.schema import (
     CriteriaFile,
     DisagreementsFile,
@@ -59,9 +64,13 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
     """Read and validate every file of a pack. A schema flaw raises ``pydantic.ValidationError``;
     an unknown fact, definition or missing threshold raises :class:`PackError` naming the file and
     key of each flaw."""
+    from guidepath.knowledge.labels import labels
+
     built = _build(pack)
-    known = FactsFile.model_validate(read_yaml(pack, "facts.yaml")).names()
-    problems = check_names(built, known, set(REQUIRED_THRESHOLDS)) + _check_codes(built, pack)
+    catalogue = fact_catalogue(pack)
+    problems = check_names(built, catalogue.names(), set(REQUIRED_THRESHOLDS))
+    problems += _check_codes(built, pack) + check_evidence_labels(built, catalogue)
+    labels(pack)  # fields.yaml: raises PackError naming each unlabelled field or word
     if problems:
         raise PackError("; ".join(problems))
     return built
@@ -93,6 +102,7 @@ def _build(pack: str) -> Pack:
         version=sources.version,
         title=sources.title,
         sources={s.id: s for s in sources.sources},
+        source_kinds=dict(sources.kinds),
         recommendations=_unique(
             {r.id: r for r in recommendations.recommendations},
             len(recommendations.recommendations),
@@ -115,6 +125,12 @@ def _unique(by_id: dict[str, Any], count: int, what: str) -> dict[str, Any]:
     if len(by_id) != count:
         raise ValueError(f"duplicate {what} ids in the pack")
     return by_id
+
+
+@cache
+def fact_catalogue(pack: str = DEFAULT_PACK) -> FactsFile:
+    """The validated ``facts.yaml`` of a pack (fact types, units, labels), loaded once."""
+    return FactsFile.model_validate(read_yaml(pack, "facts.yaml"))
 
 
 @cache

@@ -7,7 +7,7 @@ contract's ``Literal`` vocabularies, so a typo in a pack fails loudly when the p
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -62,7 +62,8 @@ class Source(PackModel):
     year: int | None
     authors: str | None = None
     citation: str | None = None
-    doi: str | None = None
+    doi: Annotated[str, Field(pattern=r"^10\.\d{4,9}/\S+$")] | None = None
+    pmid: Annotated[str, Field(pattern=r"^\d{1,9}$")] | None = None
     url: str | None = None
     note: str | None = None
 
@@ -575,7 +576,15 @@ class SourcesFile(PackModel):
     pack: str
     version: str
     title: str
+    kinds: dict[SourceKind, str]
     sources: list[Source]
+
+    @model_validator(mode="after")
+    def _every_kind_labelled(self) -> SourcesFile:
+        missing = set(get_args(SourceKind)) - set(self.kinds)
+        if missing:
+            raise ValueError(f"kinds: no label for {', '.join(sorted(missing))}")
+        return self
 
 
 class RecommendationsFile(PackModel):
@@ -604,6 +613,7 @@ class Pack(PackModel):
     version: str
     title: str
     sources: dict[str, Source]
+    source_kinds: dict[str, str] = Field(default_factory=dict)
     recommendations: dict[str, Recommendation]
     pathway: Pathway
     imaging: list[ImagingRating]

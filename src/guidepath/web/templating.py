@@ -15,8 +15,14 @@ from guidepath.web.security import csrf_token
 
 @cache
 def templates() -> Jinja2Templates:
-    """The template set (autoescaped)."""
-    return Jinja2Templates(directory=str(resources.files("guidepath.web").joinpath("templates")))
+    """The template set (autoescaped): the pages, and the article partials they share with the
+    CLI's HTML and PDF (``guidepath/answers/templates``)."""
+    return Jinja2Templates(
+        directory=[
+            str(resources.files("guidepath.web").joinpath("templates")),
+            str(resources.files("guidepath.answers").joinpath("templates")),
+        ]
+    )
 
 
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
