@@ -39,6 +39,16 @@ class OutputFormat(StrEnum):
     html = "html"
 
 
+class AskFormat(StrEnum):
+    """How ``ask`` prints its article (``pdf``: a PDF on stdout)."""
+
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+    html = "html"
+    pdf = "pdf"
+
+
 class AudienceChoice(StrEnum):
     """Who the answer is written for."""
 
@@ -95,6 +105,7 @@ def print_json(model: Any) -> None:
 
 CaseArg = Annotated[str, typer.Argument(metavar="CASE.json", help="Case file, or - for stdin.")]
 FormatOpt = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
+AskFormatOpt = Annotated[AskFormat, typer.Option("--format", "-f", help="Output format.")]
 
 
 @app.command()
@@ -170,11 +181,15 @@ SessionOpt = Annotated[
 def ask(
     question: QuestionArg,
     audience: AudienceOpt = AudienceChoice.clinician,
-    output: FormatOpt = OutputFormat.text,
+    output: AskFormatOpt = AskFormat.text,
     session: SessionOpt = None,
 ) -> None:
-    """Answer a clinical question as a cited article; follow-ups refine the same case."""
+    """Answer a clinical question as a cited article; follow-ups refine the same case.
+    ``--format pdf`` writes a PDF to stdout (redirect it to a file)."""
     from guidepath.answers import warm
+
+    if output is AskFormat.pdf:
+        _ask_pdf(question, audience.value, session)
 
     width, color = _terminal()
     arguments = {
@@ -196,6 +211,34 @@ def ask(
     sys.stdout.write(out)
     sys.stderr.write(err)
     raise typer.Exit(code)
+
+
+def _ask_pdf(question: str, audience: str, session: Path | None) -> NoReturn:
+    """The article as a PDF on stdout; refused on a terminal (binary would garble it)."""
+    from guidepath.answers.ask import ask as run
+    from guidepath.answers.conversation import Conversation
+    from guidepath.answers.pdf import PdfUnavailable, to_pdf
+    from guidepath.errors import BadInput, check_text
+
+    if sys.stdout.isatty():
+        fail(["--format pdf: redirect the output to a file, e.g. > answer.pdf"])
+    try:
+        conversation = Conversation.load(session) if session else None
+        answer = run(
+            check_text(question, "question"),
+            audience=audience,  # type: ignore[arg-type]
+            conversation=conversation,
+        )
+        data = to_pdf(answer, status_line="Computed by guidepath; not reviewed by a person.")
+    except BadInput as error:
+        fail(error.lines())
+    except PdfUnavailable as error:
+        fail([str(error)], code=1)
+    if session and conversation is not None:
+        conversation.save(session)
+    sys.stdout.buffer.write(data)
+    sys.stdout.flush()
+    raise typer.Exit(0)
 
 
 def _terminal() -> tuple[int, bool]:

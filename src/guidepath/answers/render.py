@@ -55,9 +55,10 @@ def _template() -> Any:
     return environment.get_template("answer.html")
 
 
-def to_html(answer: Answer) -> str:
-    """A standalone, escaped HTML page with citation links to the reference list."""
-    return str(_template().render(answer=answer))
+def to_html(answer: Answer, status_line: str = "") -> str:
+    """A standalone, escaped HTML page with citation links to the reference list (also the
+    source of the PDF); ``status_line`` is the review status printed under the title."""
+    return str(_template().render(answer=answer, status_line=status_line))
 
 
 def terminal_text(answer: Answer, width: int = 80, color: bool = False) -> str:

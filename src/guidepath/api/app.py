@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.responses import JSONResponse
 
 from guidepath.api import errors
 from guidepath.api.routes import ask, calculators, cds, evaluate, meta, necessity
@@ -50,11 +49,14 @@ def _lifespan(app: FastAPI) -> Any:
 
 
 def _install_pages(app: FastAPI) -> None:
+    from importlib import resources
+
+    from fastapi.staticfiles import StaticFiles
     from starlette.middleware.sessions import SessionMiddleware
 
     from guidepath.config import get_settings
-    from guidepath.store.workflow import NotFound
-    from guidepath.web import pages, review, tools
+    from guidepath.web import editing, pages, review, tools
+    from guidepath.web import errors as page_errors
     from guidepath.web.state import secret_key
 
     app.add_middleware(
@@ -64,13 +66,11 @@ def _install_pages(app: FastAPI) -> None:
         https_only=get_settings().base_url().startswith("https"),
         session_cookie="guidepath_session",
     )
-    for module in (pages, tools, review):
+    for module in (pages, tools, editing, review):  # editing's /review/new before /review/{id}
         app.include_router(module.router)
-
-    async def not_found(request: Any, error: Exception) -> JSONResponse:
-        return JSONResponse(status_code=404, content={"detail": str(error)})
-
-    app.add_exception_handler(NotFound, not_found)
+    static = resources.files("guidepath.web").joinpath("static")
+    app.mount("/static/site", StaticFiles(directory=str(static)), name="site-assets")
+    page_errors.install(app)
 
 
 def _install_docs(app: FastAPI) -> None:

@@ -68,8 +68,9 @@ class Document:
 
 
 def words(text: str) -> list[str]:
-    """Lower-case content words."""
-    return [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS]
+    """Lower-case content words; "don't" reads as "do not", so a negation is a word."""
+    lowered = re.sub(r"n['’]t\b", " not", text.lower())
+    return [w for w in re.findall(r"[a-z0-9]+", lowered) if w not in STOPWORDS]
 
 
 def similar(first: str, second: str) -> float:
@@ -141,3 +142,42 @@ def related_questions(
             if similar(question, exclude) < 0.6 and question not in found:
                 found.append(question)
     return found[:limit]
+
+
+def best_match(question: str, candidates: list[str], threshold: float = 0.7) -> int | None:
+    """The index of the candidate question this question *is* (the same content-word overlap
+    rule as :func:`best_faq`), or ``None``; the earliest wins a tie, so callers order candidates
+    by preference (approved articles first)."""
+    best, best_score = None, threshold
+    for index, candidate in enumerate(candidates):
+        score = similar(question, candidate)
+        if score > best_score or (best is None and score >= threshold):
+            best, best_score = index, score
+    return best
+
+
+@lru_cache(maxsize=1024)
+def topic_of(question: str, pack: str = DEFAULT_PACK) -> Topic | None:
+    """The pack topic a question belongs to (its best-ranked topic document), for browsing."""
+    for doc, _ in search(question, k=12, pack=pack):
+        if doc.kind == "topic":
+            assert isinstance(doc.item, Topic)
+            return doc.item
+    return None
+
+
+def rank(query: str, texts: list[str]) -> list[int]:
+    """Indexes of ``texts`` that share a content word with ``query``, best BM25 score first (a
+    small index built for the call: the site's article list)."""
+    import logging
+
+    import bm25s
+
+    tokens = words(query)
+    if not tokens or not texts:
+        return []
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    retriever = bm25s.BM25()
+    retriever.index([words(t) or ["_"] for t in texts], show_progress=False)
+    found, scores = retriever.retrieve([tokens], k=len(texts), show_progress=False)
+    return [int(i) for i, s in zip(found[0], scores[0], strict=True) if s > 0]

@@ -252,6 +252,8 @@ def review_refusal(user: User, article: Article) -> str | None:
         return "only a reviewer may review articles"
     if user.id == article.author_id:
         return "nobody may review their own article"
+    if article.revisions and article.revisions[-1].editor_id == user.id:
+        return "nobody may review a revision they edited"
     return None
 
 
@@ -313,23 +315,35 @@ def decide(
     return article
 
 
-def edit_article(
+def edit_refusal(user: User, article: Article) -> str | None:
+    """Why ``user`` may not edit ``article`` now, or ``None`` when they may: editors (authors)
+    and admins edit; an article under review waits for the decision."""
+    if user.role not in ("author", "admin"):
+        return "only an editor (or an admin) may edit articles"
+    if article.status == "under_review":
+        return "the article is under review; wait for the decision"
+    return None
+
+
+def _require_editor(user: User, article: Article) -> None:
+    refusal = edit_refusal(user, article)
+    if refusal is None:
+        return
+    if article.status == "under_review" and user.role in ("author", "admin"):
+        raise Conflict(refusal)
+    raise PermissionDenied(refusal)
+
+
+def _add_revision(
     session: Session,
+    article: Article,
     *,
-    article_id: int,
     editor: User,
     question: str,
-    expected_version: int,
-    answerer: Answerer,
-    note: str = "",
+    answer: dict[str, Any],
+    note: str,
 ) -> Article:
-    """A new revision (the question re-answered); it goes back to Submitted for review."""
-    article = _checked(session, article_id, expected_version)
-    if editor.id != article.author_id and editor.role != "admin":
-        raise PermissionDenied("only the author (or an admin) may edit this article")
-    if article.status == "under_review":
-        raise Conflict("the article is under review; wait for the decision")
-    answer = answerer(question, article.audience)
+    """A new revision holding ``answer``; the article goes back to Submitted for review."""
     number = max(r.number for r in article.revisions) + 1
     article.revisions.append(
         Revision(
@@ -347,6 +361,46 @@ def edit_article(
     _audit(session, actor=editor, action="edited", article=article, revision=number, note=note)
     _commit(session)
     return article
+
+
+def edit_article(
+    session: Session,
+    *,
+    article_id: int,
+    editor: User,
+    question: str,
+    expected_version: int,
+    answerer: Answerer,
+    note: str = "",
+) -> Article:
+    """A new revision with the question re-answered; it goes back to Submitted for review."""
+    article = _checked(session, article_id, expected_version)
+    _require_editor(editor, article)
+    answer = answerer(question, article.audience)
+    return _add_revision(
+        session, article, editor=editor, question=question, answer=answer, note=note
+    )
+
+
+def revise_article(
+    session: Session,
+    *,
+    article_id: int,
+    editor: User,
+    answer: dict[str, Any],
+    expected_version: int,
+    note: str = "",
+) -> Article:
+    """A new revision with the editor's wording (title, bottom line, section items) in
+    ``answer``; it goes back to Submitted, and reviewers see the diff from the last revision.
+    An edit that changes nothing is refused, so the review queue only holds real changes."""
+    article = _checked(session, article_id, expected_version)
+    _require_editor(editor, article)
+    if answer == article.answer:
+        raise WorkflowError("nothing changed: edit the title, bottom line or a section first")
+    return _add_revision(
+        session, article, editor=editor, question=article.question, answer=answer, note=note
+    )
 
 
 def flag_changed_answers(

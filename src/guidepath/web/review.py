@@ -122,6 +122,7 @@ def _review_page(
         article=article,
         answer=Answer.model_validate(article.answer),
         refusal=wf.review_refusal(user, article),
+        edit_refusal=wf.edit_refusal(user, article),
         diff=revision_diff(article),
         message=message,
         error=error,
