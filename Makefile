@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SHARED ?= ../shared
 CASE ?= $(SHARED)/contract/examples/01-sacroiliitis-failed-conservative.case.json
 
-.PHONY: setup run example test lint bench reliability contract clean
+.PHONY: setup run example test lint bench reliability contract screenshots clean
 
 $(BIN)/guidepath: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ bench: setup
 # concurrent clients, a tarpit FHIR server, kill -9 during writes (about 10 minutes).
 reliability: setup
 	$(BIN)/python bench/reliability.py
+
+# Issue 12: every page at 1280 and 390 px into screenshots/, with axe-core (npm) checking each;
+# exits 1 on a serious or critical accessibility violation. Installs Chromium and axe-core first.
+screenshots: setup
+	bash scripts/test-services.sh >/dev/null
+	$(BIN)/python -m tests.e2e.site_tour screenshots
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build src/*.egg-info

@@ -55,7 +55,7 @@ def _install_pages(app: FastAPI) -> None:
     from starlette.middleware.sessions import SessionMiddleware
 
     from guidepath.config import get_settings
-    from guidepath.web import editing, pages, review, tools
+    from guidepath.web import case_pages, editing, pages, review, tools
     from guidepath.web import errors as page_errors
     from guidepath.web.state import secret_key
 
@@ -66,7 +66,13 @@ def _install_pages(app: FastAPI) -> None:
         https_only=get_settings().base_url().startswith("https"),
         session_cookie="guidepath_session",
     )
-    for module in (pages, tools, editing, review):  # editing's /review/new before /review/{id}
+    for module in (
+        pages,
+        case_pages,
+        tools,
+        editing,
+        review,
+    ):  # editing's /review/new before /review/{id}
         app.include_router(module.router)
     static = resources.files("guidepath.web").joinpath("static")
     app.mount("/static/site", StaticFiles(directory=str(static)), name="site-assets")

@@ -7,19 +7,17 @@ import json
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from markupsafe import Markup, escape
 from pydantic import ValidationError
 
 from guidepath.answers.ask import MAX_QUESTION_CHARS, ask
 from guidepath.answers.conversation import Conversation
 from guidepath.answers.models import Answer
 from guidepath.errors import BadInput, parse_json
-from guidepath.examples import CASE_EXAMPLE
 from guidepath.store import workflow as wf
 from guidepath.web.deps import DbSession
-from guidepath.web.security import check_csrf, current_user
+from guidepath.web.security import current_user
 from guidepath.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -188,84 +186,12 @@ def answer(
         conversation = Conversation(case=earlier) if isinstance(earlier, dict) else None
         result = ask(q, audience=audience, conversation=conversation)
     except (BadInput, ValidationError) as error:
+        from guidepath.web.errors import error_page
+
         lines = error.lines() if isinstance(error, BadInput) else [f"facts: {error}"]
-        return page(
-            request,
-            "tool.html",
-            status_code=422,
-            heading="Ask",
-            intro="",
-            action="/answer",
-            errors=lines,
-            body=q,
-            body_label="Question",
-            button="Ask",
-            user=current_user(request, session),
-        )
+        return error_page(request, 422, lines)
 
     def switch(to: str) -> str:
         return "/answer?" + urlencode({"q": q, "audience": to, "facts": facts})
 
     return _article_page(request, result, None, current_user(request, session), switch)
-
-
-def _json_body(text: str) -> dict[str, Any]:
-    data = parse_json(text, "body")
-    if not isinstance(data, dict):
-        raise BadInput([("body", "must be a JSON object")])
-    return data
-
-
-def _tool(request: Request, session: Any, **context: Any) -> HTMLResponse:
-    return page(
-        request,
-        "tool.html",
-        user=current_user(request, session),
-        status_code=422 if context.get("errors") else 200,
-        **context,
-    )
-
-
-CASE_TOOL = {
-    "heading": "Evaluate a case",
-    "action": "/case",
-    "body_label": "Case (JSON)",
-    "button": "Evaluate",
-    "intro": "Every field is optional; what is absent counts as "
-    "unknown, never as no. Field names follow the public case format.",
-}
-
-
-@router.get("/case", response_class=HTMLResponse)
-def case_form(request: Request, session: DbSession) -> HTMLResponse:
-    """The structured case form."""
-    return _tool(request, session, body=json.dumps(CASE_EXAMPLE, indent=2), **CASE_TOOL)
-
-
-def _assessment_html(data: dict[str, Any]) -> Markup:
-    from guidepath.answers.compose import compose
-    from guidepath.engine.pathway import evaluate
-    from guidepath.web.templating import templates
-
-    assessment = evaluate(data)
-    composed = compose(
-        assessment, question="Structured case", audience="clinician", facts=data, related=[]
-    )
-    html = templates().get_template("answer_body.html").render(answer=composed)
-    return Markup(f"<h3>{escape(assessment.stage_title)}</h3>") + Markup(html)
-
-
-@router.post("/case", response_class=HTMLResponse)
-def case_submit(
-    request: Request,
-    session: DbSession,
-    body: Annotated[str, Form()],
-    csrf: Annotated[str, Form()] = "",
-) -> HTMLResponse:
-    """The Assessment of the submitted case, or the fields to correct."""
-    check_csrf(request, csrf)
-    try:
-        result = _assessment_html(_json_body(body))
-    except BadInput as error:
-        return _tool(request, session, body=body, errors=error.lines(), **CASE_TOOL)
-    return _tool(request, session, body=body, result=result, **CASE_TOOL)

@@ -1,141 +1,192 @@
-"""The necessity-check and calculator pages."""
+"""The calculator pages: pick a calculator and answer its items (wording, formula,
+interpretation table and references from ``calculators.yaml``), and chart a series of dated
+ASDAS or BASDAI values against the cut-offs."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
-from typing import Annotated, Any
+import datetime as dt
+from typing import Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from markupsafe import Markup, escape
 
-from guidepath.engine.calculators import CALCULATORS, calculate
-from guidepath.engine.necessity import check_necessity
+from guidepath.engine.calculators import CALCULATORS, Score, calculate
 from guidepath.errors import BadInput
-from guidepath.examples import CASE_EXAMPLE
-from guidepath.vocabulary import PROCEDURES
+from guidepath.knowledge.calculator_specs import CalculatorSpec, calculator_specs
+from guidepath.web.chart import Point, chart
 from guidepath.web.deps import DbSession
-from guidepath.web.pages import _json_body, _tool
-from guidepath.web.security import check_csrf
+from guidepath.web.security import check_csrf, current_user
+from guidepath.web.templating import page
 
 router = APIRouter(include_in_schema=False)
-NECESSITY = {
-    "heading": "Medical necessity check",
-    "action": "/necessity",
-    "choices": sorted(PROCEDURES),
-    "choice_label": "Procedure or drug",
-    "body_label": "Case (JSON)",
-    "button": "Check criteria",
-    "intro": "Each criterion is met, not met, or not documented, with the evidence.",
-}
-CALC = {
-    "heading": "Clinical calculators",
-    "action": "/calculators",
-    "choices": sorted(CALCULATORS),
-    "choice_label": "Calculator",
-    "body_label": "Inputs (JSON)",
-    "button": "Calculate",
-    "intro": "BASDAI, ASDAS-CRP/ESR, BASFI, the Laslett cluster and the ASAS classification.",
-}
-CALC_EXAMPLE = {
-    "back_pain": 6,
-    "morning_stiffness": 5,
-    "patient_global": 6,
-    "peripheral_pain": 2,
-    "crp_mg_l": 12,
-}
+SERIES_ROWS = 8
+MEASURE_MAX = {"asdas": 20.0, "basdai": 10.0}
 
 
-def _determination_html(procedure: str, data: dict[str, Any]) -> Markup:
-    result = check_necessity(procedure, data)
-    rows = "".join(
-        f"<tr><td>{escape(c.status.replace('_', ' '))}</td><td>{escape(c.text)}</td>"
-        f"<td>{escape(c.evidence)}</td></tr>"
-        for c in result.criteria
-    )
-    notes = "".join(f"<li>{escape(n)}</li>" for n in result.notes)
-    return Markup(
-        f"<p data-testid='determination'><strong>{escape(result.title)}: "
-        f"{escape(result.determination.replace('_', ' '))}</strong> · CPT "
-        f"{escape(', '.join(result.codes.cpt) or '-')} · ICD-10-CM "
-        f"{escape(', '.join(result.codes.icd10) or '-')}</p><table><thead><tr>"
-        f"<th scope='col'>Status</th><th scope='col'>Criterion</th><th scope='col'>Evidence</th>"
-        f"</tr></thead><tbody>{rows}</tbody></table><ul>{notes}</ul>"
-    )
+def _inputs(spec: CalculatorSpec, form: dict[str, Any]) -> dict[str, Any]:
+    """The calculator's inputs from the form; an empty item stays absent (the calculator then
+    says it is required, beside the item) and an unanswered HLA-B27 stays unknown."""
+    inputs: dict[str, Any] = {}
+    problems: list[tuple[str, str]] = []
+    basfi: list[float] = []
+    for item in spec.items:
+        raw = form.get(item.name, "")
+        if item.kind == "features":
+            inputs["features"] = raw if isinstance(raw, list) else [raw] if raw else []
+            continue
+        text = str(raw).strip()
+        if item.kind in ("bool", "tri", "test"):
+            state = {"true": True, "false": False}.get(text)
+            if state is not None or item.kind == "bool":
+                inputs[item.name] = state
+            continue
+        if not text:
+            continue
+        try:
+            number = float(text)
+        except ValueError:
+            problems.append((item.name, f"{text!r} is not a number"))
+            continue
+        if item.name.startswith("items."):
+            basfi.append(number)
+        else:
+            inputs[item.name] = number
+    if basfi or any(i.name.startswith("items.") for i in spec.items):
+        inputs["items"] = basfi
+    if problems:
+        raise BadInput(problems)
+    return inputs
 
 
-@router.get("/necessity", response_class=HTMLResponse)
-def necessity_form(
-    request: Request, session: DbSession, procedure: str = "start_tnfi"
-) -> HTMLResponse:
-    """Pick a procedure (``?procedure=`` preselects one, as CDS Hooks cards link), paste a case."""
-    choice = procedure if procedure in NECESSITY["choices"] else "start_tnfi"
-    return _tool(
-        request, session, choice=choice, body=json.dumps(CASE_EXAMPLE, indent=2), **NECESSITY
-    )
+def _errors_by_field(error: BadInput) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for name, message in error.problems:
+        found.setdefault(name, []).append(message)
+    return found
 
 
-ChoiceForm = Annotated[str, Form()]
-
-
-def _submit(
+def _render(
     request: Request,
     session: Any,
-    spec: dict[str, Any],
-    choice: str,
-    body: str,
-    csrf: str,
-    compute: Callable[[str, dict[str, Any]], Markup],
+    name: str,
+    *,
+    values: dict[str, Any] | None = None,
+    score: Score | None = None,
+    errors: list[str] | None = None,
+    field_errors: dict[str, list[str]] | None = None,
+    series: dict[str, Any] | None = None,
+    status: int = 200,
 ) -> HTMLResponse:
-    """Check the form, run ``compute`` on the chosen item and the JSON body, show the result or
-    the fields to correct."""
-    check_csrf(request, csrf)
-    try:
-        if choice not in spec["choices"]:
-            raise BadInput([("choice", f"{choice!r} is not one of {', '.join(spec['choices'])}")])
-        result = compute(choice, _json_body(body))
-    except BadInput as error:
-        return _tool(request, session, choice=choice, body=body, errors=error.lines(), **spec)
-    return _tool(request, session, choice=choice, body=body, result=result, **spec)
+    from guidepath.engine.compiled import compiled_pack
 
-
-@router.post("/necessity", response_class=HTMLResponse)
-def necessity_submit(
-    request: Request,
-    session: DbSession,
-    choice: ChoiceForm,
-    body: ChoiceForm,
-    csrf: ChoiceForm = "",
-) -> HTMLResponse:
-    """The determination, criterion by criterion."""
-    return _submit(request, session, NECESSITY, choice, body, csrf, _determination_html)
+    specs = calculator_specs()
+    spec = specs.calculators[name]
+    references = compiled_pack().references
+    return page(
+        request,
+        "calculators.html",
+        status_code=status,
+        user=current_user(request, session),
+        names=[(n, specs.calculators[n].title) for n in CALCULATORS],
+        calc=name,
+        spec=spec,
+        features=specs.features,
+        references=[references[s] for s in spec.citations],
+        values=values or {},
+        score=score,
+        errors=errors or [],
+        field_errors=field_errors or {},
+        series=series or {"measure": "asdas", "rows": [{} for _ in range(SERIES_ROWS)]},
+    )
 
 
 @router.get("/calculators", response_class=HTMLResponse)
-def calculators_form(request: Request, session: DbSession) -> HTMLResponse:
-    """Pick a calculator, enter its inputs."""
-    return _tool(
-        request, session, choice="asdas_crp", body=json.dumps(CALC_EXAMPLE, indent=2), **CALC
-    )
+def calculators_form(request: Request, session: DbSession, name: str = "basdai") -> HTMLResponse:
+    """Pick a calculator (``?name=``): its items, formula, interpretation and references."""
+    return _render(request, session, name if name in CALCULATORS else "basdai")
 
 
-def _score_html(name: str, inputs: dict[str, Any]) -> Markup:
-    score = calculate(name, inputs)
-    category = f" ({score.category.replace('_', ' ')})" if score.category else ""
-    return Markup(
-        f"<p data-testid='score'><strong>{escape(score.name)}: {score.score:g}"
-        f"{escape(category)}</strong></p><p>{escape(score.interpretation)}</p>"
-    )
+async def _form(request: Request) -> dict[str, Any]:
+    form = await request.form()
+    values: dict[str, Any] = {}
+    for key in form:
+        items = [str(v) for v in form.getlist(key)]
+        values[key] = items if key == "features" else items[0]
+    check_csrf(request, str(values.get("csrf", "")))
+    return values
 
 
 @router.post("/calculators", response_class=HTMLResponse)
-def calculators_submit(
-    request: Request,
-    session: DbSession,
-    choice: ChoiceForm,
-    body: ChoiceForm,
-    csrf: ChoiceForm = "",
-) -> HTMLResponse:
-    """The score with its category and interpretation."""
-    return _submit(request, session, CALC, choice, body, csrf, _score_html)
+async def calculators_submit(request: Request, session: DbSession) -> HTMLResponse:
+    """The score with its category and interpretation, or each item to correct."""
+    values = await _form(request)
+    name = str(values.get("name", ""))
+    if name not in CALCULATORS:
+        return _render(
+            request, session, "basdai", errors=[f"name: {name!r} is not a calculator"], status=422
+        )
+    spec = calculator_specs().calculators[name]
+    try:
+        score = calculate(name, _inputs(spec, values))
+    except BadInput as error:
+        return _render(
+            request,
+            session,
+            name,
+            values=values,
+            errors=error.lines(),
+            field_errors=_errors_by_field(error),
+            status=422,
+        )
+    return _render(request, session, name, values=values, score=score)
+
+
+def _series(values: dict[str, Any]) -> tuple[str, list[dict[str, str]], list[Point]]:
+    measure = str(values.get("measure", "asdas"))
+    if measure not in MEASURE_MAX:
+        raise BadInput([("measure", f"{measure!r} is not one of asdas, basdai")])
+    rows, points, problems = [], [], []
+    for n in range(SERIES_ROWS):
+        day, value = (str(values.get(f"series.{n}.{p}", "")).strip() for p in ("date", "value"))
+        rows.append({"date": day, "value": value})
+        if not day and not value:
+            continue
+        try:
+            parsed_day = dt.date.fromisoformat(day)
+        except ValueError:
+            problems.append((f"series.{n}.date", f"{day!r} is not a date (YYYY-MM-DD)"))
+            continue
+        try:
+            number = float(value)
+        except ValueError:
+            problems.append((f"series.{n}.value", f"{value!r} is not a number"))
+            continue
+        if not 0 <= number <= MEASURE_MAX[measure]:
+            problems.append((f"series.{n}.value", f"must be 0 to {MEASURE_MAX[measure]:g}"))
+            continue
+        points.append(Point(parsed_day, number))
+    if not problems and len(points) < 2:
+        problems.append(("series", "enter at least two dated values"))
+    if problems:
+        raise BadInput(problems)
+    return measure, rows, points
+
+
+@router.post("/calculators/track", response_class=HTMLResponse)
+async def track(request: Request, session: DbSession) -> HTMLResponse:
+    """A chart of dated ASDAS or BASDAI values against the cut-offs and improvement thresholds."""
+    values = await _form(request)
+    name = str(values.get("name", "asdas_crp"))
+    name = name if name in CALCULATORS else "asdas_crp"
+    measure = str(values.get("measure", "asdas"))
+    rows = [
+        {p: str(values.get(f"series.{n}.{p}", "")) for p in ("date", "value")}
+        for n in range(SERIES_ROWS)
+    ]
+    try:
+        measure, rows, points = _series(values)
+    except BadInput as error:
+        series = {"measure": measure, "rows": rows, "errors": _errors_by_field(error)}
+        return _render(request, session, name, errors=error.lines(), series=series, status=422)
+    series = {"measure": measure, "rows": rows, "chart": chart(points, measure)}  # type: ignore[arg-type]
+    return _render(request, session, name, series=series)
