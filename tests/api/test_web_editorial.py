@@ -164,8 +164,15 @@ def test_page_errors_are_html_pages_and_api_errors_stay_json(site: str) -> None:
     bad_query = httpx.get(f"{site}/answer", params={"q": "x" * 2001}, timeout=30)
     assert bad_query.status_code == 422 and "text/html" in bad_query.headers["content-type"]
     assert "q: " in bad_query.text
-    api = httpx.post(f"{site}/v1/evaluate", content=b"{", timeout=30)
+    api = httpx.post(
+        f"{site}/v1/evaluate",
+        content=b"{",
+        headers={"content-type": "application/json"},
+        timeout=30,
+    )
     assert api.status_code == 422 and api.headers["content-type"] == "application/json"
+    said = api.json()["errors"][0]
+    assert "line 1, column" in said and said.count("not valid JSON") == 1, said
 
 
 def test_article_pdf_download_carries_the_article_and_its_status(site: str, store: Store) -> None:

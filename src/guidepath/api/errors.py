@@ -38,8 +38,9 @@ async def _validation(request: Request, error: Exception) -> JSONResponse:
     problems: list[tuple[str, str]] = []
     for item in error.errors():
         if item["type"] == "json_invalid":
-            reason = (item.get("ctx") or {}).get("error", item["msg"])
-            problems.append(("body", f"not valid JSON ({reason})"))
+            reason = str((item.get("ctx") or {}).get("error", item["msg"]))
+            said = reason if reason.startswith("not valid JSON") else f"not valid JSON ({reason})"
+            problems.append(("body", said))
             continue
         location = tuple(p for p in item["loc"] if p not in ("body", "query", "path"))
         problems.append((field_path(location), str(item["msg"])))
