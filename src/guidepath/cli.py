@@ -213,29 +213,38 @@ def ask(
     raise typer.Exit(code)
 
 
-def _ask_pdf(question: str, audience: str, session: Path | None) -> NoReturn:
-    """The article as a PDF on stdout; refused on a terminal (binary would garble it)."""
+def _answer(question: str, audience: str, session: Path | None) -> Any:
+    """The article for a question, the case kept in ``session`` (saved after answering);
+    bad input raises ``BadInput``."""
     from guidepath.answers.ask import ask as run
     from guidepath.answers.conversation import Conversation
+    from guidepath.errors import check_text
+
+    conversation = Conversation.load(session) if session else None
+    answer = run(
+        check_text(question, "question"),
+        audience=audience,  # type: ignore[arg-type]
+        conversation=conversation,
+    )
+    if session and conversation is not None:
+        conversation.save(session)
+    return answer
+
+
+def _ask_pdf(question: str, audience: str, session: Path | None) -> NoReturn:
+    """The article as a PDF on stdout; refused on a terminal (binary would garble it)."""
     from guidepath.answers.pdf import PdfUnavailable, to_pdf
-    from guidepath.errors import BadInput, check_text
+    from guidepath.errors import BadInput
 
     if sys.stdout.isatty():
         fail(["--format pdf: redirect the output to a file, e.g. > answer.pdf"])
     try:
-        conversation = Conversation.load(session) if session else None
-        answer = run(
-            check_text(question, "question"),
-            audience=audience,  # type: ignore[arg-type]
-            conversation=conversation,
-        )
+        answer = _answer(question, audience, session)
         data = to_pdf(answer, status_line="Computed by guidepath; not reviewed by a person.")
     except BadInput as error:
         fail(error.lines())
     except PdfUnavailable as error:
         fail([str(error)], code=1)
-    if session and conversation is not None:
-        conversation.save(session)
     sys.stdout.buffer.write(data)
     sys.stdout.flush()
     raise typer.Exit(0)
@@ -258,21 +267,12 @@ def ask_output(
     color: bool = False,
 ) -> tuple[str, str, int]:
     """What ``guidepath ask`` prints: (stdout, stderr, exit code). Bad input is exit code 2."""
-    from guidepath.answers.ask import ask as run
-    from guidepath.answers.conversation import Conversation
-    from guidepath.errors import BadInput, check_text
+    from guidepath.errors import BadInput
 
     try:
-        conversation = Conversation.load(session) if session else None
-        answer = run(
-            check_text(question, "question"),
-            audience=audience,  # type: ignore[arg-type]
-            conversation=conversation,
-        )
+        answer = _answer(question, audience, session)
     except BadInput as error:
         return "", "".join(f"error: {line}\n" for line in error.lines()), 2
-    if session and conversation is not None:
-        conversation.save(session)
     return _answer_text(answer, OutputFormat(output), width, color), "", 0
 
 

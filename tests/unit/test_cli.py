@@ -163,3 +163,25 @@ def test_text_output_at_80_columns_leaves_the_recommendation_readable() -> None:
     cells = rows[0].split("│")
     assert len(rows[0]) <= 80
     assert len(cells[2]) >= 45, rows[0]
+
+
+def test_ask_writes_a_pdf_whose_text_is_the_article() -> None:
+    import io
+
+    from pypdf import PdfReader
+
+    command = shutil.which("guidepath", path=str(Path(sys.executable).parent))
+    assert command
+    run = subprocess.run(
+        [command, "ask", "--format", "pdf", "What is the treatment of ankylosing spondylitis?"],
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith(b"%PDF")
+    text = " ".join(
+        "".join(p.extract_text() for p in PdfReader(io.BytesIO(run.stdout)).pages).split()
+    )
+    assert "Start an NSAID" in text and "References" in text
+    assert "Written for healthcare professionals" in text
