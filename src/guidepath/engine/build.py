@@ -14,6 +14,7 @@ from pydantic import BaseModel
 M = TypeVar("M", bound=BaseModel)
 
 _set = object.__setattr__
+_new = object.__new__
 _FIELDS_SET: dict[type[BaseModel], set[str]] = {}
 
 
@@ -28,9 +29,9 @@ def _fields_set(cls: type[BaseModel]) -> set[str]:
 
 def trusted(cls: type[M], values: dict[str, Any]) -> M:
     """An instance of ``cls`` holding ``values`` (every field, engine-made, not re-validated)."""
-    instance = cls.__new__(cls)
+    instance = _new(cls)
     _set(instance, "__dict__", values)
-    _set(instance, "__pydantic_fields_set__", _fields_set(cls))
+    _set(instance, "__pydantic_fields_set__", _FIELDS_SET.get(cls) or _fields_set(cls))
     _set(instance, "__pydantic_extra__", None)
     _set(instance, "__pydantic_private__", None)
     return instance
