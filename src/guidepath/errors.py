@@ -24,6 +24,13 @@ class BadInput(ValueError):
         """One ``field: message`` line per problem."""
         return [f"{field}: {message}" if field else message for field, message in self.problems]
 
+    def by_field(self) -> dict[str, list[str]]:
+        """The messages of each field (a form shows them beside the field)."""
+        found: dict[str, list[str]] = {}
+        for field, message in self.problems:
+            found.setdefault(field, []).append(message)
+        return found
+
 
 def _expected_words(expected: str) -> str:
     return ", ".join(re.findall(r"'([^']*)'", expected)) or expected

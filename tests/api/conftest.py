@@ -43,6 +43,23 @@ def running(app: Any) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A seeded SQLite store (demo users and seed articles), one per test module."""
+    from guidepath.web.state import open_store, seed
+
+    opened = open_store(f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.db'}")
+    seed(opened)
+    return opened
+
+
+@pytest.fixture(scope="module")
+def site(store: Any) -> Iterator[str]:
+    """The site and API over :func:`store`, on a loopback port."""
+    with running(create_app(store=store)) as url:
+        yield url
+
+
 @pytest.fixture(scope="session")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from guidepath.config import get_settings

@@ -7,29 +7,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from guidepath.answers.ask import answer_json
-from guidepath.api.app import create_app
 from guidepath.store import workflow as wf
 from guidepath.store.models import User
 from guidepath.web.review import revision_diff
-from guidepath.web.state import DEMO_PASSWORD, Store, open_store, seed
-from tests.api.conftest import running
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    opened = open_store(f"sqlite:///{tmp_path_factory.mktemp('web') / 'web.db'}")
-    seed(opened)
-    return opened
-
-
-@pytest.fixture(scope="module")
-def site(store: Store) -> Iterator[str]:
-    with running(create_app(store=store)) as url:
-        yield url
+from guidepath.web.state import DEMO_PASSWORD, Store
 
 
 def csrf_of(html: str) -> str:

@@ -5,32 +5,15 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 
 import httpx
-import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from guidepath.api.app import create_app
 from guidepath.store import workflow as wf
 from guidepath.store.models import Article
-from guidepath.web.state import SEED_QUESTIONS, Store, open_store, seed
-from tests.api.conftest import running
+from guidepath.web.state import SEED_QUESTIONS, Store
 from tests.api.test_web import csrf_of, signed_in
-
-
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    opened = open_store(f"sqlite:///{tmp_path_factory.mktemp('editorial') / 'web.db'}")
-    seed(opened)
-    return opened
-
-
-@pytest.fixture(scope="module")
-def site(store: Store) -> Iterator[str]:
-    with running(create_app(store=store)) as url:
-        yield url
 
 
 def _article_id(store: Store, question: str) -> int:

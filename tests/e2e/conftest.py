@@ -8,18 +8,8 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from guidepath.api.app import create_app
-from guidepath.web.state import open_store, seed
-from tests.api.conftest import running
+from tests.api.conftest import site, store  # noqa: F401 - the seeded site, shared with the API tests
 from tests.e2e.site_tour import ARGS, CHROMIUM
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    store = open_store(f"sqlite:///{tmp_path_factory.mktemp('site') / 'site.db'}")
-    seed(store)
-    with running(create_app(store=store)) as url:
-        yield url
 
 
 @pytest.fixture(scope="module")

@@ -104,3 +104,14 @@ def test_references_say_what_a_source_is_and_link_doi() -> None:
     text = to_markdown(answer)
     assert "(https://doi.org/10.1136/ard-2022-223296)" in text
     assert "*Guideline*: Management of bilateral" not in text
+
+
+def test_a_hint_with_an_unknown_source_or_threshold_fails_the_load_check() -> None:
+    from guidepath.knowledge.labels import check_label_references
+
+    raw = read_yaml("sacroiliac", "fields.yaml")
+    raw["fields"]["labs.crp_mg_l"]["help"] = "raised above {crp_upper_limit} mg/L"
+    raw["fields"]["labs.crp_mg_l"]["sources"] = ["nobody-2099"]
+    problems = check_label_references(FieldsFile.model_validate(raw), load_pack())
+    assert "fields.yaml: fields.labs.crp_mg_l.sources: unknown source 'nobody-2099'" in problems
+    assert "fields.yaml: fields.labs.crp_mg_l.help: unknown threshold 'crp_upper_limit'" in problems

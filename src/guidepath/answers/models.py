@@ -6,7 +6,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from guidepath.engine.models import AvoidItem, MissingItem, RecommendationItem, WarningItem
+from guidepath.engine.models import (
+    AvoidItem,
+    Citable,
+    MissingItem,
+    RecommendationItem,
+    WarningItem,
+)
 from guidepath.vocabulary import SourceType
 
 Audience = Literal["clinician", "patient"]
@@ -32,7 +38,7 @@ class Section(AnswerModel):
     items: list[SectionItem]
 
 
-class NumberedReference(AnswerModel):
+class NumberedReference(AnswerModel, Citable):
     """A reference as numbered in this answer."""
 
     n: int
@@ -45,24 +51,6 @@ class NumberedReference(AnswerModel):
     doi: str | None = None
     pmid: str | None = None
     url: str | None = None
-
-    @property
-    def shown_type(self) -> str:
-        """What the reader is told the source is ("Secondary summary", not "Guideline", for a
-        question-and-answer site's article); the contract's ``type`` stays guideline/research."""
-        return self.kind_label or self.type.capitalize()
-
-    @property
-    def links(self) -> list[tuple[str, str]]:
-        """(label, address) of the DOI, PubMed record and web page, where known."""
-        found = []
-        if self.doi:
-            found.append((f"doi:{self.doi}", f"https://doi.org/{self.doi}"))
-        if self.pmid:
-            found.append((f"PMID {self.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{self.pmid}/"))
-        if self.url:
-            found.append(("web page", self.url))
-        return found
 
 
 class Answer(AnswerModel):

@@ -33,8 +33,8 @@ async def _bad_input(request: Request, error: Exception) -> JSONResponse:
     return bad_input_response(error)
 
 
-async def _validation(request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
+def validation_input(error: RequestValidationError) -> BadInput:
+    """FastAPI's validation errors as guidepath's bad input, one ``field: problem`` each."""
     problems: list[tuple[str, str]] = []
     for item in error.errors():
         if item["type"] == "json_invalid":
@@ -44,7 +44,12 @@ async def _validation(request: Request, error: Exception) -> JSONResponse:
             continue
         location = tuple(p for p in item["loc"] if p not in ("body", "query", "path"))
         problems.append((field_path(location), str(item["msg"])))
-    return bad_input_response(BadInput(problems))
+    return BadInput(problems)
+
+
+async def _validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    return bad_input_response(validation_input(error))
 
 
 async def _not_found(request: Request, error: Exception) -> JSONResponse:

@@ -73,7 +73,32 @@ class WarningItem(Output):
     patient_text: str = ""
 
 
-class Reference(Output):
+class Citable:
+    """How a cited source is shown, for any model with ``type``, ``kind_label``, ``doi``,
+    ``pmid`` and ``url`` (the engine's references and an article's numbered ones)."""
+
+    @property
+    def shown_type(self) -> str:
+        """What the reader is told the source is ("Secondary summary", not "Guideline", for a
+        question-and-answer site's article); the contract's ``type`` stays guideline/research."""
+        given: Any = self
+        return str(given.kind_label or given.type.capitalize())
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(label, address) of the DOI, PubMed record and web page, where known."""
+        given: Any = self
+        found = []
+        if given.doi:
+            found.append((f"doi:{given.doi}", f"https://doi.org/{given.doi}"))
+        if given.pmid:
+            found.append((f"PMID {given.pmid}", f"https://pubmed.ncbi.nlm.nih.gov/{given.pmid}/"))
+        if given.url:
+            found.append(("web page", given.url))
+        return found
+
+
+class Reference(Output, Citable):
     """A cited source. ``source`` is the publisher or journal."""
 
     id: str

@@ -8,13 +8,13 @@ calculator's items are exactly its input fields, every SpA feature is labelled, 
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Literal, get_args
 
 from pydantic import Field
 
 from guidepath.knowledge.catalogue import PackError
+from guidepath.knowledge.loader import threshold_names
 from guidepath.knowledge.schema import PackModel
 
 ItemKind = Literal["scale", "number", "bool", "tri", "test", "features"]
@@ -59,6 +59,7 @@ class CalculatorsFile(PackModel):
 
     calculators: dict[str, CalculatorSpec]
     features: dict[str, str]
+    chart: str
 
 
 def _input_names(model: type) -> set[str]:
@@ -87,14 +88,21 @@ def check_specs(specs: CalculatorsFile, thresholds: set[str], sources: set[str])
                 f"calculators.yaml: {name}.items: {sorted(given ^ expected)} differ from the inputs"
             )
         for row in spec.interpretation:
-            for key in re.findall(r"{(\w+)}", row.range):
-                if key not in thresholds:
-                    problems.append(f"calculators.yaml: {name}: unknown threshold {key!r}")
+            problems += [
+                f"calculators.yaml: {name}: unknown threshold {key!r}"
+                for key in threshold_names(row.range)
+                if key not in thresholds
+            ]
         problems += [
             f"calculators.yaml: {name}.citations: unknown source {s!r}"
             for s in spec.citations
             if s not in sources
         ]
+    problems += [
+        f"calculators.yaml: chart: unknown threshold {key!r}"
+        for key in threshold_names(specs.chart)
+        if key not in thresholds
+    ]
     missing = set(get_args(SpaFeature)) ^ set(specs.features)
     if missing:
         problems.append(f"calculators.yaml: features: {sorted(missing)} differ from SpaFeature")
@@ -104,23 +112,24 @@ def check_specs(specs: CalculatorsFile, thresholds: set[str], sources: set[str])
 @cache
 def calculator_specs(pack: str = "sacroiliac") -> CalculatorsFile:
     """The validated calculator specs of a pack, with thresholds filled into the tables."""
-    from guidepath.knowledge.loader import load_pack, read_yaml
+    from guidepath.knowledge.loader import load_pack, read_yaml, with_thresholds
 
     specs = CalculatorsFile.model_validate(read_yaml(pack, "calculators.yaml"))
     loaded = load_pack(pack)
-    thresholds = {k: str(v) for k, v in loaded.pathway.thresholds.items()}
-    problems = check_specs(specs, set(thresholds), set(loaded.sources))
+    problems = check_specs(specs, set(loaded.pathway.thresholds), set(loaded.sources))
     if problems:
         raise PackError("; ".join(problems))
     filled = {
         name: spec.model_copy(
             update={
                 "interpretation": [
-                    row.model_copy(update={"range": row.range.format(**thresholds)})
+                    row.model_copy(update={"range": with_thresholds(row.range, pack)})
                     for row in spec.interpretation
                 ]
             }
         )
         for name, spec in specs.calculators.items()
     }
-    return specs.model_copy(update={"calculators": filled})
+    return specs.model_copy(
+        update={"calculators": filled, "chart": with_thresholds(specs.chart, pack)}
+    )

@@ -139,11 +139,11 @@ def _resolved(node: ConditionNode | None, definitions: dict[str, ConditionNode])
 
 def check_evidence_labels(pack: Pack, catalogue: FactsFile) -> list[str]:
     """Every fact a necessity criterion reads has a label, so evidence never shows a raw key."""
-    definitions = dict(pack.pathway.definitions)
+    definitions, known = dict(pack.pathway.definitions), catalogue.names()
     problems = set()
     for criterion in pack.criteria.values():
         for leaf in _resolved(criterion.when, definitions):
-            if leaf.fact in catalogue.names() and catalogue.label_of(leaf.fact) is None:
+            if leaf.fact in known and catalogue.label_of(leaf.fact) is None:
                 problems.add(
                     f"facts.yaml: {leaf.fact}: no label (read by criterion {criterion.id})"
                 )

@@ -10,10 +10,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any, Literal, get_args
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from guidepath.knowledge.catalogue import PackError
-from guidepath.knowledge.schema import PackModel
+from guidepath.knowledge.schema import Pack, PackModel
 from guidepath.vocabulary import (
     Condition,
     Finding,
@@ -52,12 +52,14 @@ WORD_GROUPS: dict[str, Any] = {
 
 
 class FieldLabel(PackModel):
-    """How one case field reads: for clinicians, for patients, its unit and a form hint."""
+    """How one case field reads: for clinicians, for patients, its unit and a form hint. A hint
+    that states a clinical fact names its ``sources``; its cut-offs are ``{threshold}`` names."""
 
     label: str
     patient: str | None = None
     unit: str | None = None
     help: str | None = None
+    sources: list[str] = Field(default_factory=list)
 
 
 class FieldsFile(PackModel):
@@ -110,6 +112,25 @@ def check_labels(labels: FieldsFile) -> list[str]:
     return problems
 
 
+def check_label_references(labels: FieldsFile, pack: Pack) -> list[str]:
+    """Every hint's sources are pack sources and its ``{threshold}`` names pathway thresholds."""
+    from guidepath.knowledge.loader import threshold_names
+
+    problems = []
+    for path, entry in labels.fields.items():
+        problems += [
+            f"fields.yaml: fields.{path}.sources: unknown source {s!r}"
+            for s in entry.sources
+            if s not in pack.sources
+        ]
+        problems += [
+            f"fields.yaml: fields.{path}.help: unknown threshold {name!r}"
+            for name in threshold_names(entry.help or "")
+            if name not in pack.pathway.thresholds
+        ]
+    return problems
+
+
 @cache
 def labels(pack: str = "sacroiliac") -> FieldsFile:
     """The validated labels of a pack, loaded once; a flaw raises :class:`PackError`."""
@@ -143,9 +164,14 @@ def field_unit(path: str) -> str:
 
 
 def field_help(path: str) -> str:
-    """The form hint of a case field, or ``""``."""
+    """The form hint of a case field, its cut-offs filled in and its sources named, or ``""``."""
+    from guidepath.knowledge.loader import short_cite, with_thresholds
+
     entry = labels().fields.get(path)
-    return entry.help or "" if entry else ""
+    if entry is None or not entry.help:
+        return ""
+    cited = f" ({'; '.join(short_cite(s) for s in entry.sources)})" if entry.sources else ""
+    return with_thresholds(entry.help) + cited
 
 
 @cache

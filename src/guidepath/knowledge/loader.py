@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -64,13 +65,13 @@ def build_pack(pack: str = DEFAULT_PACK) -> Pack:
     """Read and validate every file of a pack. A schema flaw raises ``pydantic.ValidationError``;
     an unknown fact, definition or missing threshold raises :class:`PackError` naming the file and
     key of each flaw."""
-    from guidepath.knowledge.labels import labels
+    from guidepath.knowledge.labels import check_label_references, labels
 
     built = _build(pack)
     catalogue = fact_catalogue(pack)
     problems = check_names(built, catalogue.names(), set(REQUIRED_THRESHOLDS))
     problems += _check_codes(built, pack) + check_evidence_labels(built, catalogue)
-    labels(pack)  # fields.yaml: raises PackError naming each unlabelled field or word
+    problems += check_label_references(labels(pack), built)  # fields.yaml
     if problems:
         raise PackError("; ".join(problems))
     return built
@@ -143,6 +144,29 @@ def value_sets(pack: str = DEFAULT_PACK) -> ValueSets:
 def hooks(pack: str = DEFAULT_PACK) -> HooksFile:
     """The validated ``hooks.yaml`` of a pack (CDS Hooks services), loaded once."""
     return HooksFile.model_validate(read_yaml(pack, "hooks.yaml"))
+
+
+THRESHOLD_NAME = re.compile(r"{(\w+)}")
+
+
+def threshold_names(text: str) -> list[str]:
+    """The ``{threshold}`` names a pack text uses."""
+    return THRESHOLD_NAME.findall(text)
+
+
+def with_thresholds(text: str, pack: str = DEFAULT_PACK) -> str:
+    """A pack text with its ``{threshold}`` names replaced by the values of ``pathway.yaml``
+    (one home for every cut-off a label, hint or table shows)."""
+    values = load_pack(pack).pathway.thresholds
+    return THRESHOLD_NAME.sub(lambda m: str(values[m.group(1)]), text)
+
+
+def short_cite(source_id: str, pack: str = DEFAULT_PACK) -> str:
+    """A source as a hint cites it: first author and year ("Laslett 2005"), else its title."""
+    source = load_pack(pack).sources[source_id]
+    if source.authors and source.year:
+        return f"{source.authors.split(',')[0].split(' ')[0]} {source.year}"
+    return source.title
 
 
 @cache

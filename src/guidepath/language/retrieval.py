@@ -100,16 +100,21 @@ def documents(pack: str = DEFAULT_PACK) -> tuple[Document, ...]:
     return tuple(found)
 
 
-@cache
-def _index(pack: str = DEFAULT_PACK) -> Any:
+def _bm25(texts: list[str]) -> Any:
+    """A bm25s index over the content words of ``texts``."""
     import logging
 
     import bm25s
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets DEBUG on import
     retriever = bm25s.BM25()
-    retriever.index([words(d.text) for d in documents(pack)], show_progress=False)
+    retriever.index([words(t) or ["_"] for t in texts], show_progress=False)
     return retriever
+
+
+@cache
+def _index(pack: str = DEFAULT_PACK) -> Any:
+    return _bm25([d.text for d in documents(pack)])
 
 
 def search(query: str, k: int = 5, pack: str = DEFAULT_PACK) -> list[tuple[Document, float]]:
@@ -148,12 +153,9 @@ def best_match(question: str, candidates: list[str], threshold: float = 0.7) -> 
     """The index of the candidate question this question *is* (the same content-word overlap
     rule as :func:`best_faq`), or ``None``; the earliest wins a tie, so callers order candidates
     by preference (approved articles first)."""
-    best, best_score = None, threshold
-    for index, candidate in enumerate(candidates):
-        score = similar(question, candidate)
-        if score > best_score or (best is None and score >= threshold):
-            best, best_score = index, score
-    return best
+    scores = [similar(question, candidate) for candidate in candidates]
+    found = [(score, -index) for index, score in enumerate(scores) if score >= threshold]
+    return -max(found)[1] if found else None
 
 
 @lru_cache(maxsize=1024)
@@ -169,15 +171,8 @@ def topic_of(question: str, pack: str = DEFAULT_PACK) -> Topic | None:
 def rank(query: str, texts: list[str]) -> list[int]:
     """Indexes of ``texts`` that share a content word with ``query``, best BM25 score first (a
     small index built for the call: the site's article list)."""
-    import logging
-
-    import bm25s
-
     tokens = words(query)
     if not tokens or not texts:
         return []
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    retriever = bm25s.BM25()
-    retriever.index([words(t) or ["_"] for t in texts], show_progress=False)
-    found, scores = retriever.retrieve([tokens], k=len(texts), show_progress=False)
+    found, scores = _bm25(texts).retrieve([tokens], k=len(texts), show_progress=False)
     return [int(i) for i, s in zip(found[0], scores[0], strict=True) if s > 0]

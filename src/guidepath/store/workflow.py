@@ -219,6 +219,18 @@ def public_articles(session: Session) -> list[Article]:
     return sorted(found, key=lambda a: a.status != "approved")
 
 
+def public_questions(session: Session) -> list[tuple[str, str, str]]:
+    """(slug, question, audience) of the public articles, approved first: what the ask box
+    matches a question against, without loading the answers."""
+    rows = session.execute(
+        select(Article.slug, Article.question, Article.audience, Article.status)
+        .where(Article.status.in_(PUBLIC_STATUSES))
+        .order_by(Article.updated_at.desc(), Article.id.desc())
+    ).all()
+    ordered = sorted(rows, key=lambda r: r.status != "approved")
+    return [(r.slug, r.question, r.audience) for r in ordered]
+
+
 def public_article(session: Session, *, slug: str) -> Article:
     """A stored article the public may read; any other is :class:`NotFound` (404)."""
     article = article_by_slug(session, slug=slug)

@@ -204,15 +204,6 @@ def case_from_form(values: Values) -> dict[str, Any]:
     return case
 
 
-def form_errors(error: BadInput) -> dict[str, list[str]]:
-    """Errors by input name, so each shows beside its field (a diagnosis error at ``diagnoses.0``
-    sits by the first code box)."""
-    found: dict[str, list[str]] = {}
-    for name, message in error.problems:
-        found.setdefault(name, []).append(message)
-    return found
-
-
 def form_from_values(values: Values) -> CaseForm:
     """The form as entered (for showing it again)."""
     return CaseForm(
@@ -263,6 +254,19 @@ def counts_for(case: Mapping[str, Any]) -> tuple[int, int]:
     return (
         max(IMAGING_ROWS, len(case.get("imaging") or [])),
         max(TREATMENT_ROWS, len(case.get("treatments") or [])),
+    )
+
+
+def form_for_case(case: Mapping[str, Any]) -> CaseForm:
+    """The form showing a case (the example, or a case entered as JSON)."""
+    imaging, treatments = counts_for(case)
+    return CaseForm(values=values_from_case(case), imaging_rows=imaging, treatment_rows=treatments)
+
+
+def is_list_field(name: str) -> bool:
+    """Inputs that are checkbox lists."""
+    return name in ("pain.sites", "conditions", "red_flags", "suspected") or name.endswith(
+        ".findings"
     )
 
 

@@ -10,7 +10,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup, escape
-from starlette.datastructures import FormData
 
 from guidepath.errors import BadInput, parse_json
 from guidepath.examples import CASE_EXAMPLE
@@ -18,15 +17,15 @@ from guidepath.vocabulary import PROCEDURES
 from guidepath.web.case_form import (
     CaseForm,
     case_from_form,
-    counts_for,
     diagnosis_suggestions,
-    form_errors,
+    form_for_case,
     form_from_values,
+    is_list_field,
     labels_for_template,
-    values_from_case,
 )
 from guidepath.web.deps import DbSession
-from guidepath.web.security import check_csrf, current_user
+from guidepath.web.forms import submitted
+from guidepath.web.security import current_user
 from guidepath.web.templating import page, templates
 
 router = APIRouter(include_in_schema=False)
@@ -54,21 +53,6 @@ def _procedure_choices() -> list[tuple[str, str]]:
     return sorted(
         ((p, procedures[p].title if p in procedures else p.replace("_", " ")) for p in PROCEDURES),
         key=lambda c: c[1],
-    )
-
-
-def _values(form: FormData) -> dict[str, Any]:
-    """Form data as the case form reads it: lists for repeated names, text otherwise."""
-    values: dict[str, Any] = {}
-    for key in form:
-        items = [str(v) for v in form.getlist(key)]
-        values[key] = items if len(items) > 1 or _is_list(key) else items[0]
-    return values
-
-
-def _is_list(name: str) -> bool:
-    return name in ("pain.sites", "conditions", "red_flags", "suspected") or name.endswith(
-        ".findings"
     )
 
 
@@ -102,31 +86,15 @@ def _show(
     )
 
 
-def _example_form() -> CaseForm:
-    imaging, treatments = counts_for(CASE_EXAMPLE)
-    return CaseForm(
-        values=values_from_case(CASE_EXAMPLE), imaging_rows=imaging, treatment_rows=treatments
-    )
-
-
 def _read(values: dict[str, Any]) -> tuple[dict[str, Any], CaseForm]:
     """The case from the JSON box or the fields, with the form to show again."""
     if values.get("source") == "json":
         data = parse_json(str(values.get("body", "")), "body")
         if not isinstance(data, dict):
             raise BadInput([("body", "must be a JSON object")])
-        imaging, treatments = counts_for(data)
-        return data, CaseForm(
-            values=values_from_case(data), imaging_rows=imaging, treatment_rows=treatments
-        )
+        return data, form_for_case(data)
     form = form_from_values(values)
     return case_from_form(values), form
-
-
-async def _submitted(request: Request) -> dict[str, Any]:
-    values = _values(await request.form())
-    check_csrf(request, str(values.get("csrf", "")))
-    return values
 
 
 def _with_row(form: CaseForm, add: str) -> CaseForm:
@@ -142,7 +110,7 @@ def _with_row(form: CaseForm, add: str) -> CaseForm:
 async def _handle(
     request: Request, session: Any, spec: dict[str, Any], compute: Any, choice: str | None = None
 ) -> HTMLResponse:
-    values = await _submitted(request)
+    values = await submitted(request, is_list_field)
     if choice is not None:
         choice = str(values.get("choice", choice))
     body, source = str(values.get("body", "")), str(values.get("source", "form"))
@@ -158,7 +126,7 @@ async def _handle(
         result = compute(choice, case) if choice is not None else compute(case)
     except BadInput as error:
         form = form_from_values(values)
-        form.errors = form_errors(error)
+        form.errors = error.by_field()
         return _show(
             request, session, spec, form, body=body, source=source, errors=error.lines(),
             choice=choice,
@@ -178,7 +146,7 @@ def assessment_html(case: dict[str, Any]) -> Markup:
     composed = compose(
         assessment, question="Structured case", audience="clinician", facts=case, related=[]
     )
-    html = templates().get_template("answer_body.html").render(answer=composed)
+    html = templates().get_template("article_body.html").render(answer=composed)
     return Markup(f"<h3 data-testid='stage'>{escape(assessment.stage_title)}</h3>") + Markup(html)
 
 
@@ -200,7 +168,7 @@ def determination_html(procedure: str, case: dict[str, Any]) -> Markup:
 @router.get("/case", response_class=HTMLResponse)
 def case_form(request: Request, session: DbSession, example: bool = False) -> HTMLResponse:
     """The case form: empty (all unknown), or filled with an example."""
-    form = _example_form() if example else CaseForm()
+    form = form_for_case(CASE_EXAMPLE) if example else CaseForm()
     body = json.dumps(CASE_EXAMPLE, indent=2) if example else ""
     return _show(request, session, CASE_PAGE, form, body=body)
 
@@ -218,7 +186,7 @@ def necessity_form(
     """Pick a procedure (``?procedure=`` preselects one, as CDS Hooks cards link) and enter
     the case."""
     choice = procedure if procedure in PROCEDURES else "start_tnfi"
-    form = _example_form() if example else CaseForm()
+    form = form_for_case(CASE_EXAMPLE) if example else CaseForm()
     body = json.dumps(CASE_EXAMPLE, indent=2) if example else ""
     return _show(request, session, NECESSITY_PAGE, form, body=body, choice=choice)
 

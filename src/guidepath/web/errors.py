@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from guidepath.api import errors as api_errors
-from guidepath.errors import BadInput, field_path
+from guidepath.errors import BadInput
 
 API_PREFIXES = ("/v1", "/cds-services", "/healthz", "/openapi.json", "/static", "/docs", "/redoc")
 HEADINGS = {
@@ -53,14 +53,6 @@ def error_page(request: Request, status: int, problems: list[str] | None = None)
     )
 
 
-def _validation_lines(error: RequestValidationError) -> list[str]:
-    lines = []
-    for item in error.errors():
-        location = tuple(p for p in item["loc"] if p not in ("body", "query", "path", "form"))
-        lines.append(f"{field_path(location) or 'request'}: {item['msg']}")
-    return lines
-
-
 def install(app: FastAPI) -> None:
     """HTML error pages for page paths; the API's JSON handlers everywhere else."""
 
@@ -74,9 +66,10 @@ def install(app: FastAPI) -> None:
 
     async def validation(request: Request, error: Exception) -> Response:
         assert isinstance(error, RequestValidationError)
+        problems = api_errors.validation_input(error)
         if not is_page(request):
-            return await api_errors._validation(request, error)
-        return error_page(request, 422, _validation_lines(error))
+            return api_errors.bad_input_response(problems)
+        return error_page(request, 422, problems.lines())
 
     async def bad_input(request: Request, error: Exception) -> Response:
         assert isinstance(error, BadInput)

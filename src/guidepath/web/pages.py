@@ -65,13 +65,13 @@ def _article_page(
     )
 
 
-def stored_match(session: Any, question: str) -> Any | None:
-    """The public article whose question this question is (approved articles first), if any:
-    a reviewed answer is shown before a new one is computed."""
+def stored_match(session: Any, question: str) -> tuple[str, str, str] | None:
+    """(slug, question, audience) of the public article whose question this question is
+    (approved articles first), if any: a reviewed answer is shown before a new one is computed."""
     from guidepath.language.retrieval import best_match
 
-    articles = wf.public_articles(session)  # approved first
-    found = best_match(question, [a.question for a in articles])
+    articles = wf.public_questions(session)
+    found = best_match(question, [q for _, q, _ in articles])
     return None if found is None else articles[found]
 
 
@@ -177,10 +177,11 @@ def answer(
     if q.strip() and not facts and not fresh:
         stored = stored_match(session, q)
         if stored is not None:
+            slug, _, stored_audience = stored
             query = {"matched": "1"} | (
-                {"audience": audience} if audience != stored.audience else {}
+                {"audience": audience} if audience != stored_audience else {}
             )
-            return RedirectResponse(f"/articles/{stored.slug}?{urlencode(query)}", 303)
+            return RedirectResponse(f"/articles/{slug}?{urlencode(query)}", 303)
     try:
         earlier = parse_json(facts, "facts") if facts else None
         conversation = Conversation(case=earlier) if isinstance(earlier, dict) else None

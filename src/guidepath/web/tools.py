@@ -15,7 +15,8 @@ from guidepath.errors import BadInput
 from guidepath.knowledge.calculator_specs import CalculatorSpec, calculator_specs
 from guidepath.web.chart import Point, chart
 from guidepath.web.deps import DbSession
-from guidepath.web.security import check_csrf, current_user
+from guidepath.web.forms import submitted
+from guidepath.web.security import current_user
 from guidepath.web.templating import page
 
 router = APIRouter(include_in_schema=False)
@@ -28,11 +29,10 @@ def _inputs(spec: CalculatorSpec, form: dict[str, Any]) -> dict[str, Any]:
     says it is required, beside the item) and an unanswered HLA-B27 stays unknown."""
     inputs: dict[str, Any] = {}
     problems: list[tuple[str, str]] = []
-    basfi: list[float] = []
     for item in spec.items:
         raw = form.get(item.name, "")
         if item.kind == "features":
-            inputs["features"] = raw if isinstance(raw, list) else [raw] if raw else []
+            inputs["features"] = raw or []
             continue
         text = str(raw).strip()
         if item.kind in ("bool", "tri", "test"):
@@ -47,22 +47,13 @@ def _inputs(spec: CalculatorSpec, form: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             problems.append((item.name, f"{text!r} is not a number"))
             continue
-        if item.name.startswith("items."):
-            basfi.append(number)
-        else:
-            inputs[item.name] = number
-    if basfi or any(i.name.startswith("items.") for i in spec.items):
-        inputs["items"] = basfi
+        inputs[item.name] = number
+    listed = [i.name for i in spec.items if i.name.startswith("items.")]  # BASFI's ten answers
+    if listed:
+        inputs["items"] = [inputs.pop(name) for name in listed if name in inputs]
     if problems:
         raise BadInput(problems)
     return inputs
-
-
-def _errors_by_field(error: BadInput) -> dict[str, list[str]]:
-    found: dict[str, list[str]] = {}
-    for name, message in error.problems:
-        found.setdefault(name, []).append(message)
-    return found
 
 
 def _render(
@@ -91,6 +82,7 @@ def _render(
         calc=name,
         spec=spec,
         features=specs.features,
+        chart_intro=specs.chart,
         references=[references[s] for s in spec.citations],
         values=values or {},
         score=score,
@@ -107,13 +99,7 @@ def calculators_form(request: Request, session: DbSession, name: str = "basdai")
 
 
 async def _form(request: Request) -> dict[str, Any]:
-    form = await request.form()
-    values: dict[str, Any] = {}
-    for key in form:
-        items = [str(v) for v in form.getlist(key)]
-        values[key] = items if key == "features" else items[0]
-    check_csrf(request, str(values.get("csrf", "")))
-    return values
+    return await submitted(request, lambda name: name == "features")
 
 
 @router.post("/calculators", response_class=HTMLResponse)
@@ -135,20 +121,27 @@ async def calculators_submit(request: Request, session: DbSession) -> HTMLRespon
             name,
             values=values,
             errors=error.lines(),
-            field_errors=_errors_by_field(error),
+            field_errors=error.by_field(),
             status=422,
         )
     return _render(request, session, name, values=values, score=score)
 
 
-def _series(values: dict[str, Any]) -> tuple[str, list[dict[str, str]], list[Point]]:
-    measure = str(values.get("measure", "asdas"))
+def _rows(values: dict[str, Any]) -> list[dict[str, str]]:
+    """The series rows as entered (shown again with the chart or the errors)."""
+    return [
+        {p: str(values.get(f"series.{n}.{p}", "")).strip() for p in ("date", "value")}
+        for n in range(SERIES_ROWS)
+    ]
+
+
+def _series(measure: str, rows: list[dict[str, str]]) -> list[Point]:
+    """The dated values of the rows; each wrong cell is named (``series.2.date``)."""
     if measure not in MEASURE_MAX:
         raise BadInput([("measure", f"{measure!r} is not one of asdas, basdai")])
-    rows, points, problems = [], [], []
-    for n in range(SERIES_ROWS):
-        day, value = (str(values.get(f"series.{n}.{p}", "")).strip() for p in ("date", "value"))
-        rows.append({"date": day, "value": value})
+    points, problems = [], []
+    for n, row in enumerate(rows):
+        day, value = row["date"], row["value"]
         if not day and not value:
             continue
         try:
@@ -169,7 +162,7 @@ def _series(values: dict[str, Any]) -> tuple[str, list[dict[str, str]], list[Poi
         problems.append(("series", "enter at least two dated values"))
     if problems:
         raise BadInput(problems)
-    return measure, rows, points
+    return points
 
 
 @router.post("/calculators/track", response_class=HTMLResponse)
@@ -178,15 +171,11 @@ async def track(request: Request, session: DbSession) -> HTMLResponse:
     values = await _form(request)
     name = str(values.get("name", "asdas_crp"))
     name = name if name in CALCULATORS else "asdas_crp"
-    measure = str(values.get("measure", "asdas"))
-    rows = [
-        {p: str(values.get(f"series.{n}.{p}", "")) for p in ("date", "value")}
-        for n in range(SERIES_ROWS)
-    ]
+    measure, rows = str(values.get("measure", "asdas")), _rows(values)
     try:
-        measure, rows, points = _series(values)
+        points = _series(measure, rows)
     except BadInput as error:
-        series = {"measure": measure, "rows": rows, "errors": _errors_by_field(error)}
+        series = {"measure": measure, "rows": rows, "errors": error.by_field()}
         return _render(request, session, name, errors=error.lines(), series=series, status=422)
     series = {"measure": measure, "rows": rows, "chart": chart(points, measure)}  # type: ignore[arg-type]
     return _render(request, session, name, series=series)
