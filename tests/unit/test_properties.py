@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, get_args
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from guidepath import evaluate
@@ -149,8 +149,26 @@ def test_safety_gates_hold_on_random_cases(case: dict[str, Any]) -> None:
         assert assessment.recommendations[0].action == "urgent_evaluation"
 
 
+# Found by this test: the remedy of a ruled-out primary (a diagnostic block before repeating an
+# unguided injection) was itself ruled out (no conservative care, on a complete list).
+UNGUIDED_INJECTION_ONLY = {
+    "treatments": [
+        {
+            "type": "sij_injection",
+            "purpose": "therapeutic",
+            "image_guided": False,
+            "relief_pct": 50.0,
+            "relief_weeks": 9.0,
+            "months_ago": 0.0,
+            "outcome": "good",
+        }
+    ]
+}
+
+
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case_strategy)
+@example(UNGUIDED_INJECTION_ONLY)
 def test_evaluate_and_necessity_agree(case: dict[str, Any]) -> None:
     """Nothing is recommended now whose clinical determination for the same case is not met."""
     from guidepath import check_necessity

@@ -307,11 +307,20 @@ def _necessity_gated(
             failed_primary = failed
     if not failed_primary or any(r.role == "primary" for r in kept):
         return kept
-    remedy = cp.first_remedy(f.remedy for f in failed_primary if f.remedy)
-    if remedy is None:
-        return kept
-    why = [f"not met: {f.text}" for f in failed_primary]
-    return _lead(cp, c, remedy, why, kept)
+    why: list[str] = []
+    tried: set[str] = set()
+    while True:
+        why += [f"not met: {f.text}" for f in failed_primary]
+        remedy = cp.first_remedy(
+            f.remedy for f in failed_primary if f.remedy and f.remedy not in tried
+        )
+        if remedy is None:
+            return kept
+        # A remedy is held to its own criteria: one they rule out gives way to its remedy.
+        tried.add(remedy)
+        failed_primary = _failed_criteria(cp, cp.rules[remedy].rule.action, c.facts)
+        if not failed_primary:
+            return _lead(cp, c, remedy, why, kept)
 
 
 def _lead(
