@@ -156,3 +156,28 @@ def test_where_sources_differ_is_shown_when_it_applies() -> None:
     )
     assert rfa.recommendations[0].action == "rfa_lateral_branch"
     assert "rfa_evidence_vs_coverage" in {d.id for d in rfa.disagreements}
+
+
+def test_shared_output_items_cannot_be_changed() -> None:
+    """Recommendation, avoid and missing items are shared between assessments, so they are
+    frozen: changing one for this patient would change it for every other."""
+    from pydantic import ValidationError
+
+    assessment = evaluate(MECHANICAL)
+    with pytest.raises(ValidationError, match="frozen"):
+        setattr(assessment.recommendations[0], "role", "adjunct")  # noqa: B010
+    with pytest.raises(ValidationError, match="frozen"):
+        setattr(assessment.missing[0], "why", "changed")  # noqa: B010
+    assert evaluate(MECHANICAL).recommendations[0].role == "primary"
+
+
+def test_shared_items_stay_within_their_limit() -> None:
+    from guidepath.engine.build import SharedItems
+
+    def label(key: str) -> str:
+        return items.get(key, lambda: f"item {key}")
+
+    items = SharedItems(limit=2)
+    made = [label(key) for key in ("a", "b", "c", "a")]
+    assert made == ["item a", "item b", "item c", "item a"]
+    assert len(items) <= 2

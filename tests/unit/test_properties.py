@@ -183,3 +183,16 @@ def test_evaluate_and_necessity_agree(case: dict[str, Any]) -> None:
                 procedure.id,
                 [c.id for c in determination.criteria if c.status == "not_met"],
             )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(case_strategy, min_size=2, max_size=4))
+def test_shared_output_items_never_carry_one_case_into_another(cases: list[Any]) -> None:
+    """Items are made once and shared between assessments (``SharedItems``): each case evaluated
+    after the others must read exactly as it does evaluated first, with nothing shared yet."""
+    from guidepath.engine.compiled import compiled_pack
+
+    after_others = [evaluate(case).model_dump(mode="json") for case in cases]
+    for case, expected in zip(reversed(cases), reversed(after_others), strict=True):
+        compiled_pack().clear_shared()
+        assert evaluate(case).model_dump(mode="json") == expected

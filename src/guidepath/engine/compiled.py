@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
+from guidepath.engine.build import SharedItems
 from guidepath.engine.conditions import (
     TRUE,
     Compiled,
@@ -84,10 +85,11 @@ class CompiledRule:
     explain: Explainer | None
     evidence: tuple[EvidenceItem, ...]
     citations: tuple[str, ...] = ()
+    shared: SharedItems = field(default_factory=SharedItems, compare=False, repr=False)
 
-    def why(self, facts: Facts) -> list[str]:
+    def why(self, facts: Facts) -> tuple[str, ...]:
         """The reasons this rule applies to the patient (call only when it holds)."""
-        return [] if self.explain is None else list(self.explain(facts))
+        return () if self.explain is None else self.explain(facts)
 
     def state(self, facts: Facts) -> int:
         """TRUE, FALSE or UNKNOWN for this patient."""
@@ -119,6 +121,7 @@ class CompiledGate:
     gate: Gate
     holds: Compiled
     explain: Explainer
+    blocks: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,13 @@ class CompiledPack:
     necessity: dict[str, tuple[CompiledCriterion, ...]] = field(default_factory=dict)
     disagreements: tuple[tuple[Disagreement, Compiled | None, DisagreementItem], ...] = ()
     phenotype: tuple[tuple[str, Compiled], ...] = ()
+    shared: SharedItems = field(default_factory=SharedItems, compare=False, repr=False)
+
+    def clear_shared(self) -> None:
+        """Forget the output items shared between assessments (they are made again on use)."""
+        self.shared.clear()
+        for rule in self.rules.values():
+            rule.shared.clear()
 
     def first_remedy(self, remedies: Iterable[str]) -> str | None:
         """Of the remedy recommendations of failed criteria, the one whose action comes first in
@@ -241,7 +251,12 @@ def compile_pack(pack: Pack) -> CompiledPack:
         references=_references(pack),
         thresholds=dict(pack.pathway.thresholds),
         gates=tuple(
-            CompiledGate(g, compiler.compile(g.when), compile_explainer(g.when, compiler))
+            CompiledGate(
+                g,
+                compiler.compile(g.when),
+                compile_explainer(g.when, compiler),
+                frozenset(g.blocks),
+            )
             for g in pack.pathway.gates
         ),
         necessity=_necessity_gates(pack, compiler),

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from functools import cache
+from typing import Any, NamedTuple
 
 from guidepath.case import Case, Imaging, Treatment
 from guidepath.engine.activity import summarize_activity
@@ -166,10 +167,9 @@ def _provocation_facts(case: Case, facts: dict[str, Any]) -> None:
     tests = case.exam.provocation_tests if case.exam else None
     if tests is None:
         return
-    results = [value for _, value in tests]
-    positive = sum(1 for v in results if v is True)
-    not_done = sum(1 for v in results if v is None)
-    if positive + sum(1 for v in results if v is False) == 0:
+    results = list(tests.__dict__.values())  # each test: True, False or None (not done)
+    positive, not_done = results.count(True), results.count(None)
+    if positive + results.count(False) == 0:
         return
     facts["provocation.positive"] = (
         positive if not_done == 0 else Range(positive, positive + not_done)
@@ -220,23 +220,62 @@ def _region_clear(studies: Iterable[Imaging], region: str, sources: Iterable[str
     return not any(set(s.findings) & set(sources) for s in found)
 
 
+class _Kinds(NamedTuple):
+    """The treatment classes of ``valuesets.yaml`` as sets, to sort a treatment list in one pass;
+    ``advanced`` keeps the pack's order and the names of each kind's count facts."""
+
+    nsaids: frozenset[str]
+    conservative: frozenset[str]
+    advanced: frozenset[str]
+    interventional: frozenset[str]
+    advanced_counts: tuple[tuple[str, str, str], ...]
+
+
+@cache
+def _kinds() -> _Kinds:
+    classes = value_sets().treatment_classes
+    return _Kinds(
+        frozenset(classes.nsaids),
+        frozenset(classes.conservative),
+        frozenset(classes.advanced),
+        frozenset(classes.interventional),
+        tuple((kind, f"{kind}.count", f"{kind}.failed_count") for kind in classes.advanced),
+    )
+
+
 def _treatment_facts(
     treatments: list[Treatment], limits: Thresholds, facts: dict[str, Any]
 ) -> None:
-    by_type: dict[str, list[Treatment]] = {}
-    for item in treatments:
-        by_type.setdefault(item.type, []).append(item)
-    classes = value_sets().treatment_classes
-    conservative = [t for t in treatments if t.type in classes.conservative]
-    injections = by_type.get("sij_injection", [])
-    _nsaid_facts([t for t in conservative if t.type in classes.nsaids], facts)
-    _conservative_facts(conservative, facts)
-    _advanced_therapy_facts([t for t in treatments if t.type in classes.advanced], facts)
+    kinds = _kinds()
+    nsaids: list[Treatment] = []
+    conservative: list[Treatment] = []
+    advanced: list[Treatment] = []
+    interventional: list[Treatment] = []
+    injections: list[Treatment] = []
+    ablations: list[Treatment] = []
+    for item in treatments:  # each treatment into every group its type belongs to
+        kind = item.type
+        if kind in kinds.conservative:
+            conservative.append(item)
+            if kind in kinds.nsaids:
+                nsaids.append(item)
+        if kind in kinds.advanced:
+            advanced.append(item)
+        if kind in kinds.interventional:
+            interventional.append(item)
+        if kind == "sij_injection":
+            injections.append(item)
+        elif kind == "rfa":
+            ablations.append(item)
+    _nsaid_facts(nsaids, facts)
+    facts["conservative.failed_weeks"] = _weeks_max(
+        [t for t in conservative if t.outcome in FAILED]
+    )
+    _advanced_therapy_facts(advanced, kinds, facts)
     _response_from_asdas(facts, limits)
     _block_facts(injections, limits, facts)
     _therapeutic_injection_facts(injections, limits, facts)
-    _rfa_facts(by_type.get("rfa", []), limits, facts)
-    interventional = [t for t in treatments if t.type in classes.interventional]
+    _rfa_facts(ablations, limits, facts)
     facts["nonoperative.months"] = _nonoperative_months(
         conservative, interventional, limits["weeks_per_month"]
     )
@@ -259,22 +298,30 @@ def _nsaid_facts(nsaids: list[Treatment], facts: dict[str, Any]) -> None:
     # An unnamed record ("NSAIDs failed") stands for at least one NSAID, maybe more.
     facts["nsaid.count_failed"] = named if not unnamed else Range(named + unnamed, math.inf)
     facts["nsaid.failed_weeks"] = _weeks_total(failed)
-    facts["nsaid.intolerance"] = any(t.outcome == "intolerance" for t in nsaids)
-    facts["nsaid.good"] = any(t.outcome == "good" for t in nsaids)
+    outcomes = {t.outcome for t in nsaids}
+    facts["nsaid.intolerance"] = "intolerance" in outcomes
+    facts["nsaid.good"] = "good" in outcomes
 
 
-def _conservative_facts(items: list[Treatment], facts: dict[str, Any]) -> None:
-    failed = [t for t in items if t.outcome in FAILED]
-    facts["conservative.failed_weeks"] = _weeks_max(failed)
-
-
-def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) -> None:
+def _advanced_therapy_facts(
+    advanced: list[Treatment], kinds: _Kinds, facts: dict[str, Any]
+) -> None:
     """TNFi / IL-17i / JAKi history: first TNFi response, failed mechanisms, current therapy."""
-    tnfis = [t for t in advanced if t.type == "tnfi"]
-    for kind in value_sets().treatment_classes.advanced:
-        of_kind = [t for t in advanced if t.type == kind]
-        facts[f"{kind}.count"] = len(of_kind)
-        facts[f"{kind}.failed_count"] = sum(1 for t in of_kind if t.outcome in FAILED)
+    counts = dict.fromkeys(kinds.advanced, 0)
+    failed_counts = dict.fromkeys(kinds.advanced, 0)
+    failed_kinds: set[str] = set()
+    tnfis: list[Treatment] = []
+    for item in advanced:
+        counts[item.type] += 1
+        if item.outcome in FAILED:
+            failed_counts[item.type] += 1
+            if item.outcome != "intolerance":
+                failed_kinds.add(item.type)
+        if item.type == "tnfi":
+            tnfis.append(item)
+    for kind, count_fact, failed_fact in kinds.advanced_counts:
+        facts[count_fact] = counts[kind]
+        facts[failed_fact] = failed_counts[kind]
     facts["tnfi.first_outcome"] = tnfis[0].outcome if tnfis else "none"
     facts["tnfi.latest_outcome"] = tnfis[-1].outcome if tnfis else "none"
     facts["tnfi.latest_weeks"] = tnfis[-1].weeks if tnfis else None
@@ -283,7 +330,6 @@ def _advanced_therapy_facts(advanced: list[Treatment], facts: dict[str, Any]) ->
         if tnfis and tnfis[-1].outcome in ("primary_nonresponse", "secondary_nonresponse")
         else None
     )
-    failed_kinds = {t.type for t in advanced if t.outcome in FAILED and t.outcome != "intolerance"}
     facts["biologic.failed_kinds"] = failed_kinds
     facts["biologic.failed_classes"] = len(failed_kinds)
     latest = advanced[-1] if advanced else None
@@ -314,7 +360,7 @@ def _response_from_asdas(facts: dict[str, Any], limits: Thresholds) -> None:
     kind = facts.get("biologic.latest_class")
     if kind == "tnfi":
         facts["tnfi.latest_outcome"] = outcome
-    if outcome == "inadequate" and kind in value_sets().treatment_classes.advanced:
+    if outcome == "inadequate" and kind in _kinds().advanced:
         facts[f"{kind}.failed_count"] += 1  # judged failed now, like a recorded failure
         facts["biologic.failed_classes"] = len(facts["biologic.failed_kinds"] | {kind})
 
@@ -326,36 +372,45 @@ def _still_active(facts: dict[str, Any], limits: Thresholds) -> bool:
     )
 
 
-def _relief_count(items: list[Treatment], test: Any) -> int | Range:
-    known = sum(1 for t in items if t.relief_pct is not None and test(t.relief_pct))
-    unknown = sum(1 for t in items if t.relief_pct is None)
-    return known if unknown == 0 else Range(known, known + unknown)
+def _counted(sure: int, undocumented: int) -> int | Range:
+    """A count known exactly, or a range when some items could not be judged."""
+    return sure if undocumented == 0 else Range(sure, sure + undocumented)
 
 
 def _block_facts(injections: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:
     """Diagnostic blocks: positive at ≥75% relief of the index pain, negative below 50%. Only an
     image-guided block is diagnostic: one documented as unguided is not counted, and one whose
     guidance is not recorded may or may not count (a range)."""
-    blocks = [t for t in injections if t.purpose == "diagnostic" and t.image_guided is not False]
     positive, negative = limits["block_positive_pct"], limits["block_negative_pct"]
-    facts["blocks.count"] = len(blocks)
-    facts["blocks.unguided"] = sum(
-        1 for t in injections if t.purpose == "diagnostic" and t.image_guided is False
+    count = unguided = sure_positive = could_be_positive = below = between = undocumented = 0
+    for t in injections:
+        if t.purpose != "diagnostic":
+            continue
+        if t.image_guided is False:
+            unguided += 1
+            continue
+        count += 1
+        relief = t.relief_pct
+        if relief is None:
+            undocumented += 1
+        elif relief >= positive:
+            could_be_positive += 1
+            sure_positive += 1 if t.image_guided else 0
+        elif relief < negative:
+            below += 1
+        else:
+            between += 1
+    facts["blocks.count"] = count
+    facts["blocks.unguided"] = unguided
+    # Positive: known image-guided with enough relief, up to those that could be.
+    could_be_positive += undocumented
+    facts["blocks.positive"] = (
+        sure_positive
+        if sure_positive == could_be_positive
+        else Range(sure_positive, could_be_positive)
     )
-    facts["blocks.positive"] = _positive_blocks(blocks, positive)
-    facts["blocks.negative"] = _relief_count(blocks, lambda r: r < negative)
-    facts["blocks.indeterminate"] = _relief_count(blocks, lambda r: negative <= r < positive)
-
-
-def _positive_blocks(blocks: list[Treatment], threshold: float) -> int | Range:
-    """Blocks known to be image-guided with ≥threshold relief, up to those that could be."""
-    sure = sum(
-        1
-        for t in blocks
-        if t.image_guided and t.relief_pct is not None and t.relief_pct >= threshold
-    )
-    could = sum(1 for t in blocks if t.relief_pct is None or t.relief_pct >= threshold)
-    return sure if sure == could else Range(sure, could)
+    facts["blocks.negative"] = _counted(below, undocumented)
+    facts["blocks.indeterminate"] = _counted(between, undocumented)
 
 
 def _chronological(items: list[Treatment]) -> list[Treatment]:
@@ -403,7 +458,7 @@ def _therapeutic_injection_facts(
     facts["therapeutic.last_relief_weeks"] = last.relief_weeks if last else None
     recent = sum(1 for t in shots if t.months_ago is not None and t.months_ago <= 12)
     undated = sum(1 for t in shots if t.months_ago is None)
-    facts["injections.last_12m"] = recent if undated == 0 else Range(recent, recent + undated)
+    facts["injections.last_12m"] = _counted(recent, undated)
 
 
 def _rfa_facts(ablations: list[Treatment], limits: Thresholds, facts: dict[str, Any]) -> None:

@@ -20,14 +20,22 @@ class Output(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class EvidenceItem(Output):
+class SharedOutput(Output):
+    """An item the engine makes once and shares between assessments (the pack's references,
+    warnings, evidence; a rule's recommendation in one role with one set of reasons): frozen, so
+    no caller can change it for every other assessment holding it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EvidenceItem(SharedOutput):
     """A supporting figure or finding, with its source ids."""
 
     text: str
     citations: list[str]
 
 
-class RecommendationItem(Output):
+class RecommendationItem(SharedOutput):
     """One recommended action for this patient.
 
     ``role``: primary (do now), adjunct (alongside), alternative, next_if_fails, monitoring or
@@ -45,7 +53,7 @@ class RecommendationItem(Output):
     patient_text: str = ""
 
 
-class AvoidItem(Output):
+class AvoidItem(SharedOutput):
     """An action the guidelines advise against for this patient, and why."""
 
     action: Action
@@ -57,14 +65,14 @@ class AvoidItem(Output):
     patient_text: str = ""
 
 
-class MissingItem(Output):
+class MissingItem(SharedOutput):
     """A case field (dotted path) whose absence limits the advice, and how it would matter."""
 
     field: str
     why: str
 
 
-class WarningItem(Output):
+class WarningItem(SharedOutput):
     """A safety message: red flags, suspected fracture, contraindications."""
 
     code: str
@@ -98,7 +106,7 @@ class Citable:
         return found
 
 
-class Reference(Output, Citable):
+class Reference(SharedOutput, Citable):
     """A cited source. ``source`` is the publisher or journal."""
 
     id: str
@@ -115,14 +123,14 @@ class Reference(Output, Citable):
     pmid: str | None = None
 
 
-class SideItem(Output):
+class SideItem(SharedOutput):
     """One source's position, with its citations."""
 
     position: str
     citations: list[str]
 
 
-class DisagreementItem(Output):
+class DisagreementItem(SharedOutput):
     """Where the sources differ on something that applies to this patient."""
 
     id: str

@@ -60,8 +60,20 @@ def as_case(case: Case | Mapping[str, Any]) -> Case:
         raise from_validation_error(error) from None
 
 
-def recommendation_item(compiled: CompiledRule, role: str, why: list[str]) -> RecommendationItem:
-    """A rule as a recommendation in ``role`` for this patient, with the reasons it applies."""
+def recommendation_item(
+    compiled: CompiledRule, role: str, why: Iterable[str] = ()
+) -> RecommendationItem:
+    """A rule as a recommendation in ``role`` for this patient, with the reasons it applies
+    (made once per rule, role and reasons, then shared)."""
+    reasons = tuple(why)
+    return compiled.shared.get(
+        (role, reasons), lambda: _new_recommendation(compiled, role, reasons)
+    )
+
+
+def _new_recommendation(
+    compiled: CompiledRule, role: str, why: tuple[str, ...]
+) -> RecommendationItem:
     rule = compiled.rule
     return trusted(
         RecommendationItem,
@@ -72,7 +84,7 @@ def recommendation_item(compiled: CompiledRule, role: str, why: list[str]) -> Re
             "text": rule.text,
             "citations": list(compiled.citations),
             "id": rule.id,
-            "why": why,
+            "why": list(why),
             "evidence": list(compiled.evidence),
             "patient_text": rule.patient_text,
         },
@@ -82,6 +94,22 @@ def recommendation_item(compiled: CompiledRule, role: str, why: list[str]) -> Re
 def with_role(item: RecommendationItem, role: str) -> RecommendationItem:
     """The same recommendation in another role (a former primary that now goes alongside)."""
     return trusted(RecommendationItem, {**item.__dict__, "role": role})
+
+
+def _new_avoid_item(compiled: CompiledRule, why: tuple[str, ...]) -> AvoidItem:
+    rule = compiled.rule
+    return trusted(
+        AvoidItem,
+        {
+            "action": rule.action,
+            "strength": rule.strength,
+            "text": rule.text,
+            "citations": list(compiled.citations),
+            "id": rule.id,
+            "why": list(why),
+            "patient_text": rule.patient_text,
+        },
+    )
 
 
 class _Pending(NamedTuple):
@@ -123,17 +151,9 @@ class _Collector:
         rule = compiled.rule
         if rule.action in self.avoided:
             return
-        self.avoided[rule.action] = trusted(
-            AvoidItem,
-            {
-                "action": rule.action,
-                "strength": rule.strength,
-                "text": rule.text,
-                "citations": list(compiled.citations),
-                "id": rule.id,
-                "why": compiled.why(self.facts),
-                "patient_text": rule.patient_text,
-            },
+        why = compiled.why(self.facts)
+        self.avoided[rule.action] = compiled.shared.get(
+            ("avoid", why), lambda: _new_avoid_item(compiled, why)
         )
         self.blocked.update(rule.blocks)
         self.blocked.add(rule.action)
@@ -166,12 +186,18 @@ class _Collector:
 
     def add_missing(self, field: str, why: str) -> None:
         if field not in self.missing:
-            self.missing[field] = trusted(MissingItem, {"field": field, "why": why})
+            self.missing[field] = self.cp.shared.get(
+                (field, why), lambda: trusted(MissingItem, {"field": field, "why": why})
+            )
 
     def ask_all(self, asks: Iterable[Ask]) -> None:
         for ask in asks:
-            if self.facts.get(ask.fact) is None:
-                self.add_missing(ask.field or field_of(ask.fact), ask.why)
+            self.ask(ask)
+
+    def ask(self, ask: Ask) -> None:
+        """Report ``ask``'s field as missing when its fact is undocumented."""
+        if self.facts.get(ask.fact) is None:
+            self.add_missing(ask.field or field_of(ask.fact), ask.why)
 
     def final_recommendations(self, suppressed: Iterable[str]) -> list[RecommendationItem]:
         """The recommendations kept (first of each action, none blocked or suppressed), in role
@@ -185,7 +211,7 @@ class _Collector:
         return [self._built(p) for p in kept.values()]
 
     def _built(self, pending: _Pending) -> RecommendationItem:
-        why = list(pending.context)
+        why = pending.context
         if pending.explain:
             why += pending.compiled.why(self.facts)
         return recommendation_item(pending.compiled, pending.role, why)
@@ -249,7 +275,7 @@ def _apply_globals(cp: CompiledPack, c: _Collector) -> None:
         c.apply(compiled)
     for ask in cp.asks:
         if ask.holds is None or ask.holds(c.facts) == TRUE:
-            c.ask_all([ask.ask])
+            c.ask(ask.ask)
 
 
 def _gated(
@@ -262,9 +288,10 @@ def _gated(
     leads (the fallback). A scenario (a stage taken as reached, its conditions assumed) skips the
     necessity gate, whose criteria would contradict the assumptions; its answer states them."""
     for gate in cp.gates:
-        blocked = set(gate.gate.blocks)
-        now = [r for r in recommendations if r.role != "next_if_fails"]
-        touched = bool(blocked & {r.action for r in now}) or gate.gate.always_leads
+        blocked = gate.blocks
+        touched = gate.gate.always_leads or any(
+            r.action in blocked for r in recommendations if r.role != "next_if_fails"
+        )
         if not touched or gate.holds(c.facts) != TRUE:
             continue
         led = gate.gate.always_leads or any(

@@ -19,6 +19,7 @@ from typing import Any
 
 from guidepath.codes.icd10 import icd10_key, icd10_matches
 from guidepath.engine.calculators import asas_arms
+from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.conditions import TRUE, Range
 from guidepath.knowledge.loader import value_sets
 
@@ -80,8 +81,6 @@ def phenotype_facts(diagnoses: list[str] | None, facts: dict[str, Any]) -> None:
 
 def classify_phenotype(diagnoses: list[str] | None, facts: dict[str, Any]) -> str:
     """The track: the first of the pack's phenotype rules that holds, else undetermined."""
-    from guidepath.engine.compiled import compiled_pack
-
     phenotype_facts(diagnoses, facts)
     for track, holds in compiled_pack().phenotype:
         if holds(facts) == TRUE:
