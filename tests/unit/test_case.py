@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from guidepath.case import Case
@@ -79,3 +81,20 @@ def test_a_word_outside_both_lists_of_absent_is_one_error_naming_the_field() -> 
     absent = [line for line in lines if line.startswith("absent.0:")]
     assert len(absent) == 1 and "ibd" in absent[0] and "fever" in absent[0]
     assert any(line.startswith("suspected.0: 'lupus' is not one of") for line in lines)
+
+
+def test_icd10_descriptions_are_the_librarys_and_cached_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case form's look-up list reads descriptions from a disk cache after the first time,
+    so a page does not wait for simple-icd-10-cm to load; the cache is the library's own words."""
+    import simple_icd_10_cm as cm
+
+    from guidepath.codes.icd10 import descriptions
+
+    monkeypatch.setenv("GUIDEPATH_CACHE_DIR", str(tmp_path))
+    first = descriptions(["M46.1", "M53.3"])
+    assert first == [(code, cm.get_description(code)) for code in ("M46.1", "M53.3")]
+    assert len(list(tmp_path.glob("icd10cm-descriptions-*.tsv"))) == 1
+    assert descriptions(["M46.1", "M53.3"]) == first  # read back from the file
+    assert descriptions(["M53.3"]) == first[1:]  # another list, another file

@@ -9,9 +9,11 @@ is rebuilt here with ``IPPROTO_TCP`` so multi-worker serving keeps TCP_NODELAY.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import socket
+import threading
 
 import uvicorn
 
@@ -47,10 +49,20 @@ def _prepare_store() -> None:
         store.engine.dispose()
 
 
+def _warm_lookups() -> None:
+    """Fill the ICD-10-CM look-up list of the case forms (its disk cache too) while the server
+    starts, so the first /case page does not wait for simple-icd-10-cm to load."""
+    from guidepath.web.case_form import diagnosis_suggestions
+
+    with contextlib.suppress(Exception):  # only a warm-up: the page fills it on demand anyway
+        diagnosis_suggestions()
+
+
 def serve(host: str, port: int, workers: int = 1) -> None:
     """Serve the app until interrupted. Worker processes build their own app from the
     environment, so the host and port are passed to them there (JWT audiences use them)."""
     os.environ["GUIDEPATH_HOST"], os.environ["GUIDEPATH_PORT"] = host, str(port)
+    threading.Thread(target=_warm_lookups, name="warm-lookups", daemon=True).start()
     config = NoDelayConfig(
         APP,
         factory=True,

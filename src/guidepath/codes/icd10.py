@@ -12,6 +12,7 @@ Example: ``canonical("m461")`` returns ``"M46.1"``; ``canonical("M46.10")`` retu
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 import tempfile
@@ -59,6 +60,27 @@ def valid_codes() -> frozenset[str]:
     with contextlib.suppress(OSError):  # a read-only home still works, only more slowly
         _write_atomically(path, "\n".join(codes))
     return frozenset(codes)
+
+
+def _descriptions_file(codes: tuple[str, ...]) -> Path:
+    digest = hashlib.sha256("\n".join(codes).encode()).hexdigest()[:16]
+    return cache_dir() / f"icd10cm-descriptions-{metadata.version(_LIBRARY)}-{digest}.tsv"
+
+
+def descriptions(codes: Iterable[str]) -> list[tuple[str, str]]:
+    """(code, description) for valid codes, in the order given, as simple-icd-10-cm words them;
+    cached on disk like the code set, so a page that lists them does not import the library."""
+    wanted = tuple(codes)
+    path = _descriptions_file(wanted)
+    if path.is_file():
+        rows = [line.split("\t", 1) for line in path.read_text().splitlines()]
+        return [(code, text) for code, text in rows]
+    import simple_icd_10_cm as cm
+
+    found = [(code, cm.get_description(code)) for code in wanted]
+    with contextlib.suppress(OSError):
+        _write_atomically(path, "\n".join(f"{code}\t{text}" for code, text in found))
+    return found
 
 
 def canonical(code: str) -> str | None:

@@ -274,9 +274,7 @@ def is_list_field(name: str) -> bool:
 def diagnosis_suggestions() -> list[tuple[str, str]]:
     """(code, description) of the ICD-10-CM codes under the pack's value sets, for the look-up
     list beside the diagnosis boxes (any valid code is accepted)."""
-    import simple_icd_10_cm as cm
-
-    from guidepath.codes.icd10 import valid_codes
+    from guidepath.codes.icd10 import descriptions, valid_codes
     from guidepath.knowledge.loader import value_sets
 
     sets = value_sets().icd10cm
@@ -286,7 +284,7 @@ def diagnosis_suggestions() -> list[tuple[str, str]]:
     found = sorted(
         code for code in valid_codes() if any(code.startswith(p) for p in prefixes if "-" not in p)
     )
-    return [(code, cm.get_description(code)) for code in found]
+    return descriptions(found)
 
 
 def labels_for_template() -> dict[str, Any]:
