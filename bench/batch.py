@@ -4,6 +4,8 @@
 
 - ``evaluate_vs_parse_floor``: time of ``evaluate(dict)`` over the time of ``json.loads`` +
   ``Case.model_validate`` on the same cases (the floor any reader of a case pays; goal ≤3).
+- ``necessity_vs_parse_floor``: the same for ``check_necessity`` of the procedure with the most
+  criteria (a payer's batch runs in ``--necessity`` mode).
 - ``two_workers_vs_one``: compact batch rate with 2 local workers over 1 (goal ≥1.6 on 2 cores).
 - ``million_compact_minutes``: wall time a million compact cases would take at the best rate
   measured (goal ≤3 minutes).
@@ -25,6 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from guidepath.batch.runner import BatchOptions, run_batch  # noqa: E402
 from guidepath.case import Case  # noqa: E402
+from guidepath.engine.necessity import check_necessity, procedures  # noqa: E402
 from guidepath.engine.pathway import evaluate  # noqa: E402
 from run import generate  # noqa: E402
 
@@ -46,6 +49,8 @@ def main() -> None:
     lines = [json.dumps(c) for c in cases]
     floor = _best(lambda: [Case.model_validate(json.loads(line)) for line in lines])
     engine = _best(lambda: [evaluate(c) for c in cases])
+    procedure = max(procedures().values(), key=lambda p: len(p.criteria)).id
+    necessity = _best(lambda: [check_necessity(procedure, c) for c in cases])
     with tempfile.TemporaryDirectory() as folder:
         source = Path(folder) / "in.ndjson"
         source.write_text(
@@ -62,6 +67,8 @@ def main() -> None:
         "cores": os.cpu_count(),
         "evaluate_per_s": round(args.cases / engine),
         "evaluate_vs_parse_floor": round(engine / floor, 2),
+        "necessity_procedure": procedure,
+        "necessity_vs_parse_floor": round(necessity / floor, 2),
         "batch_compact_per_s_1_worker": round(rates[1]),
         "batch_compact_per_s_2_workers": round(rates[2]),
         "two_workers_vs_one": round(rates[2] / rates[1], 2),

@@ -382,3 +382,14 @@ def test_clinical_criteria_and_payer_coverage_are_kept_apart() -> None:
     lcd = next(c for c in injection.coverage if c.policy == "lcd-sij-2023")
     assert lcd.status == "not_covered"  # the LCD asks for 3 months
     assert "repeat_relief_three_months" in lcd.criteria
+
+
+@pytest.mark.parametrize("procedure", list(compiled_pack().pack.procedures))
+def test_determinations_round_trip_through_the_models(procedure: str) -> None:
+    """Determinations are built without re-validation; each must read back unchanged."""
+    from guidepath.engine.necessity import Determination
+
+    case = {"diagnoses": ["M46.1"], "treatments": [PT, diag(None), ther(80, 12)]}
+    dumped = check_necessity(procedure, case).model_dump(mode="json")
+    assert Determination.model_validate(dumped).model_dump(mode="json") == dumped
+    assert {c["status"] for c in dumped["criteria"]} <= {"met", "not_met", "unknown"}

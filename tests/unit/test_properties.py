@@ -196,3 +196,19 @@ def test_shared_output_items_never_carry_one_case_into_another(cases: list[Any])
     for case, expected in zip(reversed(cases), reversed(after_others), strict=True):
         compiled_pack().clear_shared()
         assert evaluate(case).model_dump(mode="json") == expected
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(case_strategy, min_size=2, max_size=3))
+def test_shared_criterion_results_never_carry_one_case_into_another(cases: list[Any]) -> None:
+    """The same for necessity: each criterion's result is shared between determinations."""
+    from guidepath import check_necessity
+    from guidepath.engine.compiled import compiled_pack
+
+    procedures = list(compiled_pack().pack.procedures)
+    after_others = [
+        [check_necessity(p, case).model_dump(mode="json") for p in procedures] for case in cases
+    ]
+    for case, expected in zip(reversed(cases), reversed(after_others), strict=True):
+        compiled_pack().clear_shared()
+        assert [check_necessity(p, case).model_dump(mode="json") for p in procedures] == expected

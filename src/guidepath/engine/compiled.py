@@ -18,6 +18,7 @@ from guidepath.engine.conditions import (
     Explainer,
     Facts,
     compile_explainer,
+    leaf_facts,
 )
 from guidepath.engine.models import (
     DisagreementItem,
@@ -126,11 +127,14 @@ class CompiledGate:
 
 @dataclass(frozen=True)
 class CompiledCriterion:
-    """A clinical necessity criterion that gates pathway actions, compiled."""
+    """A necessity criterion compiled: its condition, when it applies, the facts it reads (in
+    order, for its evidence line) and its results shared between determinations."""
 
     criterion: Criterion
     holds: Compiled
     applies: Compiled | None
+    reads: tuple[str, ...] = ()
+    shared: SharedItems = field(default_factory=SharedItems, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -156,6 +160,7 @@ class CompiledPack:
     thresholds: dict[str, float] = field(default_factory=dict)
     gates: tuple[CompiledGate, ...] = ()
     necessity: dict[str, tuple[CompiledCriterion, ...]] = field(default_factory=dict)
+    criteria: dict[str, CompiledCriterion] = field(default_factory=dict)
     disagreements: tuple[tuple[Disagreement, Compiled | None, DisagreementItem], ...] = ()
     phenotype: tuple[tuple[str, Compiled], ...] = ()
     shared: SharedItems = field(default_factory=SharedItems, compare=False, repr=False)
@@ -165,6 +170,8 @@ class CompiledPack:
         self.shared.clear()
         for rule in self.rules.values():
             rule.shared.clear()
+        for criterion in self.criteria.values():
+            criterion.shared.clear()
 
     def first_remedy(self, remedies: Iterable[str]) -> str | None:
         """Of the remedy recommendations of failed criteria, the one whose action comes first in
@@ -237,6 +244,7 @@ def compile_pack(pack: Pack) -> CompiledPack:
     """Compile every condition of a pack; unknown ``ref`` names fail here."""
     compiler = Compiler(pack.pathway.definitions)
     rules = {rid: _compile_rule(rule, compiler) for rid, rule in pack.recommendations.items()}
+    criteria = {cid: _compile_criterion(c, compiler) for cid, c in pack.criteria.items()}
     return CompiledPack(
         pack=pack,
         compiler=compiler,
@@ -259,7 +267,8 @@ def compile_pack(pack: Pack) -> CompiledPack:
             )
             for g in pack.pathway.gates
         ),
-        necessity=_necessity_gates(pack, compiler),
+        necessity=_necessity_gates(pack, criteria),
+        criteria=criteria,
         disagreements=tuple(
             (d, _maybe(compiler, d.when), _disagreement_item(d)) for d in pack.disagreements
         ),
@@ -272,15 +281,26 @@ def _disagreement_item(d: Disagreement) -> DisagreementItem:
     return DisagreementItem(id=d.id, topic=d.topic, sides=sides, note=d.note or "")
 
 
-def _necessity_gates(pack: Pack, compiler: Compiler) -> dict[str, tuple[CompiledCriterion, ...]]:
+def _compile_criterion(criterion: Criterion, compiler: Compiler) -> CompiledCriterion:
+    return CompiledCriterion(
+        criterion,
+        compiler.compile(criterion.when),
+        _maybe(compiler, criterion.applies_when),
+        tuple(dict.fromkeys(leaf_facts(criterion.when, compiler))),
+    )
+
+
+def _necessity_gates(
+    pack: Pack, criteria: dict[str, CompiledCriterion]
+) -> dict[str, tuple[CompiledCriterion, ...]]:
     """For each pathway action a procedure's criteria cover, its clinical criteria compiled:
     one definition gates both ``evaluate`` and ``check_necessity``."""
     gates: dict[str, tuple[CompiledCriterion, ...]] = {}
     for procedure in pack.procedures.values():
         clinical = tuple(
-            CompiledCriterion(c, compiler.compile(c.when), _maybe(compiler, c.applies_when))
-            for c in (pack.criteria[cid] for cid in procedure.criteria)
-            if c.kind == "clinical"
+            criteria[cid]
+            for cid in procedure.criteria
+            if criteria[cid].criterion.kind == "clinical"
         )
         for action in procedure.actions:
             gates[action] = clinical

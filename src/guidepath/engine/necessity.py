@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from guidepath.case import Case
-from guidepath.engine.compiled import CompiledPack, compiled_pack, field_of
-from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Range, leaf_facts
+from guidepath.engine.build import trusted
+from guidepath.engine.compiled import CompiledCriterion, CompiledPack, compiled_pack, field_of
+from guidepath.engine.conditions import FALSE, TRUE, UNKNOWN, Range
 from guidepath.engine.facts import derive_facts
 from guidepath.engine.models import Reference
 from guidepath.engine.pathway import as_case
@@ -29,9 +31,10 @@ STATUS = {TRUE: "met", FALSE: "not_met", UNKNOWN: "unknown"}
 
 
 class CriterionResult(BaseModel):
-    """One criterion for this patient: its status and the case evidence behind it."""
+    """One criterion for this patient: its status and the case evidence behind it (made once
+    per criterion, status, evidence and missing fields, and shared: frozen)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str
     text: str
@@ -112,38 +115,58 @@ def _format(value: Any, unit: str = "") -> str:
 def evidence_line(name: str, value: Any) -> str:
     """One fact as a reader sees it: its label and value ("non-operative care: about 0.9
     months"); the pack's load check makes sure every fact a criterion reads has a label."""
-    found = fact_catalogue().label_of(name)
-    label, unit = found if found else (name, "")
+    label, unit = _label(name)
     return f"{label}: {_format(value, unit)}"
 
 
-def _evidence(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> str:
-    read = dict.fromkeys(leaf_facts(criterion.when, cp.compiler))
-    shown = [evidence_line(name, facts[name]) for name in read if facts.get(name) is not None]
+@cache
+def _label(name: str) -> tuple[str, str]:
+    return fact_catalogue().label_of(name) or (name, "")
+
+
+def _evidence(compiled: CompiledCriterion, facts: Mapping[str, Any]) -> str:
+    shown = [
+        evidence_line(name, facts[name]) for name in compiled.reads if facts.get(name) is not None
+    ]
     return "; ".join(shown) or "nothing documented"
 
 
-def _judge(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> CriterionResult:
-    state = cp.compiler.compile(criterion.when)(facts)
-    missing = sorted({field_of(f) for f in cp.compiler.unknown_facts(criterion.when, facts)})
-    return CriterionResult(
-        id=criterion.id,
-        text=criterion.text,
-        status=STATUS[state],
-        evidence=_evidence(cp, criterion, facts),
-        citations=list(criterion.citations),
-        documentation=criterion.documentation,
-        missing=missing,
-        remedy=criterion.remedy,
-        kind=criterion.kind,
-        policy=criterion.policy,
+def _judge(
+    cp: CompiledPack, compiled: CompiledCriterion, facts: Mapping[str, Any]
+) -> CriterionResult:
+    state = compiled.holds(facts)
+    missing: tuple[str, ...] = ()
+    if state == UNKNOWN:
+        unknown = cp.compiler.unknown_facts(compiled.criterion.when, facts)
+        missing = tuple(sorted({field_of(f) for f in unknown}))
+    evidence = _evidence(compiled, facts)
+    return compiled.shared.get(
+        (state, evidence, missing), lambda: _result(compiled.criterion, state, evidence, missing)
     )
 
 
-def _applies(cp: CompiledPack, criterion: Criterion, facts: Mapping[str, Any]) -> bool:
-    if criterion.applies_when is None:
-        return True
-    return cp.compiler.compile(criterion.applies_when)(facts) != FALSE
+def _result(
+    criterion: Criterion, state: int, evidence: str, missing: tuple[str, ...]
+) -> CriterionResult:
+    return trusted(
+        CriterionResult,
+        {
+            "id": criterion.id,
+            "text": criterion.text,
+            "status": STATUS[state],
+            "evidence": evidence,
+            "citations": list(criterion.citations),
+            "documentation": criterion.documentation,
+            "missing": list(missing),
+            "remedy": criterion.remedy,
+            "kind": criterion.kind,
+            "policy": criterion.policy,
+        },
+    )
+
+
+def _applies(compiled: CompiledCriterion, facts: Mapping[str, Any]) -> bool:
+    return compiled.applies is None or compiled.applies(facts) != FALSE
 
 
 def _overall(
@@ -183,21 +206,24 @@ def check_necessity(
     spec = cp.pack.procedures[procedure]
     parsed = as_case(case)
     facts = derive_facts(parsed, cp.thresholds)
-    criteria = [cp.pack.criteria[cid] for cid in spec.criteria]
-    results = [_judge(cp, c, facts) for c in criteria if _applies(cp, c, facts)]
+    criteria = [cp.criteria[cid] for cid in spec.criteria]
+    results = [_judge(cp, c, facts) for c in criteria if _applies(c, facts)]
     cited = [cid for r in results for cid in r.citations]
     cited += [cid for note in spec.notes for cid in note.citations]
     cited += [c.policy for c in spec.coverage]
     clinical = [r for r in results if r.kind == "clinical"]
-    return Determination(
-        procedure=procedure,
-        determination=_overall(clinical),
-        criteria=results,
-        codes=Codes(cpt=list(spec.cpt), icd10=list(parsed.diagnoses or [])),
-        notes=[note.text for note in spec.notes],
-        references=[cp.references[cid] for cid in dict.fromkeys(cited)],
-        title=spec.title,
-        coverage=[_coverage(c, clinical, results) for c in spec.coverage],
+    return trusted(
+        Determination,
+        {
+            "procedure": procedure,
+            "determination": _overall(clinical),
+            "criteria": results,
+            "codes": trusted(Codes, {"cpt": list(spec.cpt), "icd10": list(parsed.diagnoses or [])}),
+            "notes": [note.text for note in spec.notes],
+            "references": [cp.references[cid] for cid in dict.fromkeys(cited)],
+            "title": spec.title,
+            "coverage": [_coverage(c, clinical, results) for c in spec.coverage],
+        },
     )
 
 
@@ -211,6 +237,12 @@ def _coverage(
     else:
         overall = _overall(clinical + own)
         status = {"met": "covered", "not_met": "not_covered"}.get(overall, "unknown")  # type: ignore[assignment]
-    return CoverageResult(
-        policy=policy.policy, status=status, text=policy.text, criteria=[r.id for r in own]
+    return trusted(
+        CoverageResult,
+        {
+            "policy": policy.policy,
+            "status": status,
+            "text": policy.text,
+            "criteria": [r.id for r in own],
+        },
     )
