@@ -345,3 +345,55 @@ def test_stopping_a_drug_that_works_is_a_continue_question() -> None:
     assert answer.facts["treatments"][0]["outcome"] == "good"
     assert primary(answer) == "continue_current_therapy"
     assert "stop_biologic" in {a.action for a in answer.avoid}
+
+
+# A drug in a modal question ("can X be used / started") is asked about, not reported as given.
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Can a TNF inhibitor be started in someone with axial SpA whose QuantiFERON is positive?",
+        "Could adalimumab be given to an AS patient with latent tuberculosis?",
+    ],
+)
+def test_a_drug_that_could_be_started_is_not_history(question: str) -> None:
+    read = read_question(question)
+    assert not read.case.get("treatments")
+    assert "latent_tb" in read.case["conditions"]
+    answer = ask(question)
+    assert primary(answer) == "pre_biologic_screening"
+    assert not now(answer) & {"start_tnfi", "switch_tnfi"}
+
+
+def test_a_drug_advised_against_for_this_patient_says_why_with_sources() -> None:
+    answer = ask("May ixekizumab be used in ankylosing spondylitis with ulcerative colitis?")
+    assert "start_il17i" in {a.action for a in answer.avoid}
+    options = next(s for s in answer.sections if s.heading == "The options asked about")
+    (item,) = options.items
+    assert "advised against" in item.text and item.citations
+    assert answer.bottom_line.lower().startswith("ixekizumab: advised against")
+    cited = {r.n for r in answer.references}
+    assert set(item.citations) <= cited
+
+
+def test_a_fall_is_recent_trauma() -> None:
+    question = "She fell on the ice two days ago and her SI joint hurts badly. X-ray or MRI?"
+    assert "recent_trauma" in facts(question).get("red_flags", [])
+    assert primary(ask(question)) == "urgent_evaluation"
+
+
+@pytest.mark.parametrize(
+    ("question", "procedure"),
+    [
+        ("When should nerve ablation be considered for SI joint pain?", "rfa_lateral_branch"),
+        ("When is a TNF blocker indicated in axial spondyloarthritis?", "start_tnfi"),
+    ],
+)
+def test_when_is_a_procedure_considered_gives_its_criteria(question: str, procedure: str) -> None:
+    """ "When is X considered?" asks for the conditions of X: the stage where X is the step,
+    with its necessity criteria (not an earlier stage where X is only what comes next)."""
+    answer = ask(question)
+    assert answer.intent == "procedure_indicated"
+    assert primary(answer) == procedure
+    assert any(s.heading == "Documentation needed" for s in answer.sections)

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from guidepath.answers.models import Answer, Audience, NumberedReference, Section, SectionItem
+from guidepath.answers.plan import Verdict
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.models import Assessment, MissingItem, RecommendationItem
 from guidepath.engine.necessity import Determination
@@ -99,6 +100,10 @@ def _text(item: Any, audience: Audience) -> str:
     return str(item.patient_text if audience == "patient" and item.patient_text else item.text)
 
 
+def _plain(lines: Iterable[str]) -> list[SectionItem]:
+    return [SectionItem(text=line) for line in lines]
+
+
 def _items(
     recs: Iterable[RecommendationItem], audience: Audience, cite: Citer
 ) -> list[SectionItem]:
@@ -149,12 +154,10 @@ def _sections(
     audience: Audience,
     cite: Citer,
     determination: Determination | None,
-    lead: list[tuple[str, list[str]]],
+    lead: list[tuple[str, list[SectionItem]]],
 ) -> list[Section]:
     heads = HEADINGS[audience]
-    sections: list[tuple[str, list[SectionItem]]] = [
-        (heading, [SectionItem(text=line) for line in lines]) for heading, lines in lead
-    ]
+    sections: list[tuple[str, list[SectionItem]]] = list(lead)
     sections += [
         (
             heads["warnings"],
@@ -256,26 +259,32 @@ def compose(
     intent: str = "next_step",
     understood: list[str] | None = None,
     assumptions: list[str] | None = None,
-    verdicts: list[str] | None = None,
-    advised_against: list[str] | None = None,
+    verdicts: list[Verdict] | None = None,
+    advised_against: list[Verdict] | None = None,
 ) -> Answer:
     """The Answer for an Assessment."""
     cite = Citer()
     assumed = assumptions or []
-    line = bottom_line(assessment, audience, cite, assumed)
+    said = ""
     if advised_against:  # the question asked about something the guidelines advise against
-        said = " ".join(a.rstrip(".") + "." for a in advised_against)
-        line = f"{said[0].upper()}{said[1:]} Instead: {line}"
+        sources = [c for verdict in advised_against for c in verdict.citations]
+        numbers = f" [{', '.join(map(str, cite(sources)))}]" if sources else ""
+        said = " ".join(v.line(audience).rstrip(".") + "." for v in advised_against)
+        said = f"{said[0].upper()}{said[1:]}{numbers} Instead: "
+    line = said + bottom_line(assessment, audience, cite, assumed)
     heads = HEADINGS[audience]
     shown_assumed = [PATIENT_ASSUMED] if audience == "patient" and assumed else assumed
-    lead = [(heads["options"], verdicts or []), (heads["assumed"], shown_assumed)]
+    options = [
+        SectionItem(text=v.line(audience), citations=cite(v.citations)) for v in verdicts or []
+    ]
+    lead = [(heads["options"], options), (heads["assumed"], _plain(shown_assumed))]
     sections = _sections(assessment, audience, cite, determination, [x for x in lead if x[1]])
     return Answer(
         question=question,
         audience=audience,
         facts=facts,
         title=(
-            advised_against[0].split(" - ")[0].capitalize()
+            advised_against[0].line(audience).split(" - ")[0].capitalize()
             if advised_against
             else headline(assessment, audience, determination)
         ),

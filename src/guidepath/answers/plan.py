@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from guidepath.case import Case
 from guidepath.engine.compiled import compiled_pack
 from guidepath.engine.locate import locate, rules_reading
-from guidepath.engine.models import Assessment, RecommendationItem
+from guidepath.engine.models import Assessment, AvoidItem, RecommendationItem
 from guidepath.engine.necessity import Determination, check_necessity, remedy_for
 from guidepath.engine.pathway import evaluate, recommendation_item, with_role
 from guidepath.language.intents import asks_for_treatment, procedures_asked
@@ -40,6 +40,28 @@ from guidepath.vocabulary import RECOMMEND_ACTIONS
 ROLE_PREFERENCE = ("primary", "diagnostic", "adjunct", "monitoring", "alternative")
 
 
+@dataclass(frozen=True)
+class Verdict:
+    """What the answer says of one option or subject the question names: ``status`` is
+    "supported (<role>)", "advised against" or "not offered at this point of the pathway",
+    with the statement behind it (both wordings) and its sources."""
+
+    option: str
+    status: str
+    text: str = ""
+    patient_text: str = ""
+    citations: tuple[str, ...] = ()
+
+    @property
+    def against(self) -> bool:
+        return self.status == "advised against"
+
+    def line(self, audience: str = "clinician") -> str:
+        """ "secukinumab: advised against - <why>", in the audience's words."""
+        said = self.patient_text if audience == "patient" and self.patient_text else self.text
+        return f"{self.option}: {self.status} - {said}" if said else f"{self.option}: {self.status}"
+
+
 @dataclass
 class Plan:
     """The assessment an answer is built on, and what it leads with."""
@@ -47,8 +69,8 @@ class Plan:
     assessment: Assessment
     determination: Determination | None = None
     assumptions: list[str] = field(default_factory=list)
-    verdicts: list[str] = field(default_factory=list)
-    advised_against: list[str] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    advised_against: list[Verdict] = field(default_factory=list)
 
 
 def group(name: str) -> frozenset[str]:
@@ -134,22 +156,29 @@ def _choose(case: Case, reading: Reading) -> Plan:
     return lead_with(plan, _best(plan.assessment, actions))
 
 
-def _verdicts(assessment: Assessment, asked: list[Mention]) -> list[str]:
-    """One line per option: supported now, advised against, or not offered at this point."""
+def _verdicts(assessment: Assessment, asked: list[Mention]) -> list[Verdict]:
+    """One verdict per option: supported now, advised against, or not offered at this point."""
     now = {r.action: r for r in _now(assessment)}
     avoided = {a.action: a for a in assessment.avoid}
-    lines = []
+    verdicts = []
     for option in asked:
         hit = next((now[a] for a in option.actions if a in now), None)
         against = next((avoided[a] for a in option.actions if a in avoided), None)
-        if against is not None or (hit is None and not set(option.actions) & RECOMMEND_ACTIONS):
-            reason = against.text if against else "not recommended for this indication"
-            lines.append(f"{option.text}: advised against - {reason}")
+        if against is not None:
+            verdicts.append(_said(option.text, "advised against", against))
+        elif hit is None and not set(option.actions) & RECOMMEND_ACTIONS:
+            verdicts.append(
+                Verdict(option.text, "advised against", "not recommended for this indication")
+            )
         elif hit is not None:
-            lines.append(f"{option.text}: supported ({hit.role.replace('_', ' ')}) - {hit.text}")
+            verdicts.append(_said(option.text, f"supported ({hit.role.replace('_', ' ')})", hit))
         else:
-            lines.append(f"{option.text}: not offered at this point of the pathway")
-    return lines
+            verdicts.append(Verdict(option.text, "not offered at this point of the pathway"))
+    return verdicts
+
+
+def _said(option: str, status: str, item: RecommendationItem | AvoidItem) -> Verdict:
+    return Verdict(option, status, item.text, item.patient_text, tuple(item.citations))
 
 
 def _continue(case: Case) -> Plan | None:
@@ -254,7 +283,7 @@ def plan_answer(intent: str, question: str, case: Case, reading: Reading, genera
     asked = [m for m in reading.options + reading.subjects if m.label != "ACTION" and m.actions]
     if asked:
         plan.verdicts = _verdicts(plan.assessment, asked)
-        against = [line for line in plan.verdicts if ": advised against" in line]
+        against = [verdict for verdict in plan.verdicts if verdict.against]
         if len(against) == len(asked) and intent != "procedure_indicated":
             plan.advised_against = against
     return plan
