@@ -160,9 +160,15 @@ def test_necessity_page_shows_criteria_citations_and_letter(site: str, page: Pag
     assert "Request for prior authorization" in p.get_by_test_id("letter").input_value()
 
 
+def signed_in(browser: Browser, site: str, username: str) -> Page:
+    """A fresh browser session signed in as a demo user."""
+    page = browser.new_context().new_page()
+    sign_in(page, site, username, DEMO_PASSWORD)
+    return page
+
+
 def test_edit_review_diff_approve_then_public(site: str, browser: Browser) -> None:
-    editor = browser.new_context().new_page()
-    sign_in(editor, site, "editor", DEMO_PASSWORD)
+    editor = signed_in(browser, site, "editor")
     editor.goto(f"{site}/review")
     editor.get_by_role("link", name="What is the appropriate management for a patient").click()
     editor.get_by_test_id("edit").click()
@@ -172,8 +178,7 @@ def test_edit_review_diff_approve_then_public(site: str, browser: Browser) -> No
     assert "back in review" in editor.locator("main").inner_text()
     article_url = editor.url.split("?")[0]
 
-    reviewer = browser.new_context().new_page()
-    sign_in(reviewer, site, "reviewer", DEMO_PASSWORD)
+    reviewer = signed_in(browser, site, "reviewer")
     reviewer.goto(article_url)
     diff = reviewer.get_by_test_id("diff").inner_text()
     assert "+ # Bilateral SI joint sclerosis: image first, then treat" in diff
@@ -191,8 +196,7 @@ def test_edit_review_diff_approve_then_public(site: str, browser: Browser) -> No
 
 
 def test_rejected_articles_are_404_to_the_public(site: str, browser: Browser) -> None:
-    reviewer = browser.new_context().new_page()
-    sign_in(reviewer, site, "reviewer", DEMO_PASSWORD)
+    reviewer = signed_in(browser, site, "reviewer")
     reviewer.goto(f"{site}/review")
     reviewer.get_by_role("link", name="Sacroiliac Joint Interventional Pain Management").click()
     reviewer.get_by_role("button", name="Start review").click()

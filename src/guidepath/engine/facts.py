@@ -27,7 +27,7 @@ FAILED = frozenset(
 
 def _in(group: str) -> Callable[[Treatment], bool]:
     """A test: is a treatment of this class of ``valuesets.yaml``?"""
-    return lambda t: t.type in getattr(value_sets().treatment_classes, group)
+    return lambda t: t.type in getattr(_kinds(), group)
 
 
 Thresholds = Mapping[str, float]
